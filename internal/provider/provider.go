@@ -1,0 +1,132 @@
+// Package provider implements the Terraform and OpenTofu provider for Microsoft Defender for
+// Cloud Apps on terraform-plugin-framework. It builds no URLs and parses no HTTP: every API
+// call goes through internal/mda, whose client is shared by all resources and data sources
+// of one provider instance so that they spend one rate-limit budget.
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+var _ provider.Provider = (*mdaProvider)(nil)
+
+// New returns a constructor for the provider, as providerserver expects.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &mdaProvider{version: version}
+	}
+}
+
+type mdaProvider struct {
+	version string
+}
+
+// mdaProviderModel mirrors the provider block. Every attribute is optional because each
+// has an environment variable; Configure merges the two and validates the result.
+type mdaProviderModel struct {
+	PortalURL            types.String `tfsdk:"portal_url"`
+	APIToken             types.String `tfsdk:"api_token"`
+	TenantID             types.String `tfsdk:"tenant_id"`
+	ClientID             types.String `tfsdk:"client_id"`
+	ClientSecret         types.String `tfsdk:"client_secret"`
+	ClientSecretFilePath types.String `tfsdk:"client_secret_file_path"`
+	AuthorityURL         types.String `tfsdk:"authority_url"`
+	RequestsPerMinute    types.Int64  `tfsdk:"requests_per_minute"`
+	MaxRetries           types.Int64  `tfsdk:"max_retries"`
+	RequestTimeout       types.String `tfsdk:"request_timeout"`
+}
+
+func (p *mdaProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "mda"
+	resp.Version = p.version
+}
+
+func (p *mdaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The `mda` provider manages the configuration of a Microsoft Defender for Cloud Apps " +
+			"(MDA) tenant through its REST API. Configure exactly one credential kind: a legacy API token " +
+			"(`api_token`) or a Microsoft Entra application with a client secret (`tenant_id`, `client_id`, " +
+			"`client_secret`). Every attribute can also come from an environment variable, named in its description.",
+		Attributes: map[string]schema.Attribute{
+			"portal_url": schema.StringAttribute{
+				MarkdownDescription: "The tenant's MDA API URL, as shown in the Microsoft Defender portal under " +
+					"Settings → Cloud Apps → System → About, for example `https://contoso.us2.portal.cloudappsecurity.com`. " +
+					"The client appends `/api`; a trailing `/api` is accepted. `http://` is accepted only for loopback " +
+					"hosts (the bundled mock). Environment variable: `MDA_PORTAL_URL`.",
+				Optional: true,
+			},
+			"api_token": schema.StringAttribute{
+				MarkdownDescription: "A legacy MDA API token, sent as `Authorization: Token <key>`. It carries the " +
+					"permissions of the user who created it. The Files API accepts only this kind of credential. " +
+					"Environment variable: `MDA_API_TOKEN`.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"tenant_id": schema.StringAttribute{
+				MarkdownDescription: "The Microsoft Entra tenant (directory) ID of the application. Environment " +
+					"variables: `MDA_TENANT_ID`, then `ARM_TENANT_ID`.",
+				Optional: true,
+			},
+			"client_id": schema.StringAttribute{
+				MarkdownDescription: "The application (client) ID of the Microsoft Entra application that has been " +
+					"granted MDA application permissions. Environment variables: `MDA_CLIENT_ID`, then `ARM_CLIENT_ID`.",
+				Optional: true,
+			},
+			"client_secret": schema.StringAttribute{
+				MarkdownDescription: "A client secret of the Microsoft Entra application. Conflicts with " +
+					"`client_secret_file_path`. Environment variables: `MDA_CLIENT_SECRET`, then `ARM_CLIENT_SECRET`.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"client_secret_file_path": schema.StringAttribute{
+				MarkdownDescription: "The path of a file holding the client secret (surrounding white space is " +
+					"ignored), for secrets mounted by a CI system. Conflicts with `client_secret`. Environment " +
+					"variables: `MDA_CLIENT_SECRET_FILE_PATH`, then `ARM_CLIENT_SECRET_FILE_PATH`.",
+				Optional: true,
+			},
+			"authority_url": schema.StringAttribute{
+				MarkdownDescription: "The Microsoft Entra login host that issues tokens. Defaults to " +
+					"`https://login.microsoftonline.com`; set it for sovereign clouds or to point at a mock. " +
+					"Environment variable: `MDA_AUTHORITY_URL`.",
+				Optional: true,
+			},
+			"requests_per_minute": schema.Int64Attribute{
+				MarkdownDescription: "How many API requests this provider may send in any 60-second window. MDA " +
+					"allows 30 per minute for the whole tenant, shared by every integration, so lower it when other " +
+					"tools use the API at the same time. Between 1 and 6000. Defaults to `30`. Environment " +
+					"variable: `MDA_REQUESTS_PER_MINUTE`.",
+				Optional: true,
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: "How many times a request that failed with a throttling response, a gateway " +
+					"error or a network error is retried. Writes are retried only when MDA cannot have received them. " +
+					"Between 0 and 20. Defaults to `5`. Environment variable: `MDA_MAX_RETRIES`.",
+				Optional: true,
+			},
+			"request_timeout": schema.StringAttribute{
+				MarkdownDescription: "How long one HTTP request may take, as a Go duration such as `30s` or `2m`. " +
+					"Between 1s and 30m. Defaults to `60s`. Environment variable: `MDA_REQUEST_TIMEOUT`.",
+				Optional: true,
+			},
+		},
+	}
+}
+
+func (p *mdaProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		NewIPRangeResource,
+	}
+}
+
+func (p *mdaProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{
+		NewIPRangeDataSource,
+		NewIPRangesDataSource,
+	}
+}

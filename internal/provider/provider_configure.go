@@ -1,0 +1,246 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/mda-terraform/terraform-provider-mda/internal/mda"
+)
+
+const (
+	defaultRequestsPerMinute = 30
+	defaultMaxRetries        = 5
+	defaultRequestTimeout    = 60 * time.Second
+)
+
+// setting is one provider setting after merging the configuration with the environment:
+// its value and where it came from, so that diagnostics can name what the user wrote.
+type setting struct {
+	value  string
+	source string // `portal_url` or an environment variable name; "" when unset
+}
+
+func (s setting) set() bool { return s.value != "" }
+
+// resolveString takes the attribute when it is set and otherwise the first environment
+// variable that is, in the order given (MDA_* before ARM_*).
+func resolveString(attr string, v types.String, envs ...string) setting {
+	if !v.IsNull() && !v.IsUnknown() && v.ValueString() != "" {
+		return setting{value: v.ValueString(), source: "`" + attr + "`"}
+	}
+	for _, e := range envs {
+		if val := strings.TrimSpace(os.Getenv(e)); val != "" {
+			return setting{value: val, source: "environment variable " + e}
+		}
+	}
+	return setting{}
+}
+
+func (p *mdaProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg mdaProviderModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if refuseUnknown(&resp.Diagnostics, cfg) {
+		return
+	}
+
+	clientCfg, secrets := buildClientConfig(cfg, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// Masking here covers only Configure's own log lines; the client's logger masks the
+	// same values on every line it writes for later requests.
+	ctx = tflog.MaskAllFieldValuesStrings(ctx, secrets...)
+	ctx = tflog.MaskMessageStrings(ctx, secrets...)
+
+	clientCfg.Logger = newTFLogLogger(secrets)
+	clientCfg.UserAgent = "terraform-provider-mda/" + p.version + " (+https://registry.terraform.io/providers/mda-terraform/mda)"
+	clientCfg.WindowStateDir = limiterStateDir()
+
+	client, err := mda.New(clientCfg)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to create the MDA client",
+			fmt.Sprintf("The provider settings were accepted but the client refused them: %s. Check the provider block and the MDA_* / ARM_* environment variables.", err))
+		return
+	}
+	tflog.Debug(ctx, "configured MDA client", map[string]any{
+		"portal_url":          clientCfg.PortalURL,
+		"credential":          credentialKindName(clientCfg),
+		"requests_per_minute": clientCfg.RequestsPerMinute,
+		"max_retries":         clientCfg.MaxRetries,
+	})
+	resp.DataSourceData = client
+	resp.ResourceData = client
+}
+
+// refuseUnknown reports settings that are not known yet (computed from another resource):
+// the client cannot be built from them, and guessing would send requests to the wrong place.
+func refuseUnknown(diags *diag.Diagnostics, cfg mdaProviderModel) bool {
+	unknown := map[string]bool{
+		"portal_url":              cfg.PortalURL.IsUnknown(),
+		"api_token":               cfg.APIToken.IsUnknown(),
+		"tenant_id":               cfg.TenantID.IsUnknown(),
+		"client_id":               cfg.ClientID.IsUnknown(),
+		"client_secret":           cfg.ClientSecret.IsUnknown(),
+		"client_secret_file_path": cfg.ClientSecretFilePath.IsUnknown(),
+		"authority_url":           cfg.AuthorityURL.IsUnknown(),
+		"requests_per_minute":     cfg.RequestsPerMinute.IsUnknown(),
+		"max_retries":             cfg.MaxRetries.IsUnknown(),
+		"request_timeout":         cfg.RequestTimeout.IsUnknown(),
+	}
+	for attr, isUnknown := range unknown {
+		if isUnknown {
+			diags.AddAttributeError(path.Root(attr), "Unknown MDA provider setting",
+				fmt.Sprintf("`%s` depends on a value that is not known until apply, so the provider cannot be configured "+
+					"during plan. Set it to a literal or a variable, or apply the resource it depends on first with -target.", attr))
+		}
+	}
+	return diags.HasError()
+}
+
+// buildClientConfig merges configuration and environment and validates the result. It
+// returns the secret values too, so that logging can mask them.
+func buildClientConfig(cfg mdaProviderModel, diags *diag.Diagnostics) (mda.Config, []string) {
+	var out mda.Config
+
+	portal := resolveString("portal_url", cfg.PortalURL, "MDA_PORTAL_URL")
+	out.PortalURL = validatePortalURL(diags, portal)
+
+	authority := resolveString("authority_url", cfg.AuthorityURL, "MDA_AUTHORITY_URL")
+	if authority.set() {
+		out.AuthorityURL = validateHTTPSURL(diags, path.Root("authority_url"), authority,
+			"the Microsoft Entra login host, such as https://login.microsoftonline.com")
+	}
+
+	secrets := resolveCredentials(diags, cfg, &out)
+
+	out.RequestsPerMinute = int(resolveInt(diags, "requests_per_minute", cfg.RequestsPerMinute, "MDA_REQUESTS_PER_MINUTE",
+		defaultRequestsPerMinute, 1, 6000,
+		"MDA allows 30 requests per minute per tenant; set a value between 1 and 6000, usually 30 or less."))
+	out.MaxRetries = int(resolveInt(diags, "max_retries", cfg.MaxRetries, "MDA_MAX_RETRIES",
+		defaultMaxRetries, 0, 20, "Set a value between 0 (never retry) and 20."))
+	out.RequestTimeout = resolveDuration(diags, "request_timeout", cfg.RequestTimeout, "MDA_REQUEST_TIMEOUT",
+		defaultRequestTimeout, time.Second, 30*time.Minute)
+	return out, secrets
+}
+
+func validatePortalURL(diags *diag.Diagnostics, s setting) string {
+	attr := path.Root("portal_url")
+	if !s.set() {
+		diags.AddAttributeError(attr, "Missing MDA portal URL",
+			"Set `portal_url` in the provider block, or the MDA_PORTAL_URL environment variable, to your tenant's API URL. "+
+				"It is shown in the Microsoft Defender portal under Settings → Cloud Apps → System → About, for example "+
+				"https://contoso.us2.portal.cloudappsecurity.com.")
+		return ""
+	}
+	u := validateHTTPSURL(diags, attr, s, "your tenant's API URL, such as https://contoso.us2.portal.cloudappsecurity.com")
+	// The API lives under /api; users often paste the "API url" shown in the portal, which
+	// already ends in /api, so accept it and let the client add the prefix once.
+	return strings.TrimSuffix(u, "/api")
+}
+
+// validateHTTPSURL checks an absolute http(s) URL without query or fragment, refusing
+// plain http except to loopback hosts (the mock), and returns it without a trailing slash.
+func validateHTTPSURL(diags *diag.Diagnostics, attr path.Path, s setting, want string) string {
+	u, err := url.Parse(s.value)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		diags.AddAttributeError(attr, "Malformed URL",
+			fmt.Sprintf("%s is %q, which is not an absolute https:// URL. Set it to %s.", s.source, s.value, want))
+		return ""
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		diags.AddAttributeError(attr, "Malformed URL",
+			fmt.Sprintf("%s is %q; it must not contain credentials, a query or a fragment. Set it to %s.", s.source, s.value, want))
+		return ""
+	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		diags.AddAttributeError(attr, "Insecure URL",
+			fmt.Sprintf("%s is %q, which uses plain http:// to %s. Credentials would cross the network unencrypted: "+
+				"use https://. Plain http:// is accepted only for loopback hosts, such as the bundled mock on 127.0.0.1.",
+				s.source, s.value, u.Hostname()))
+		return ""
+	}
+	return strings.TrimSuffix(u.String(), "/")
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func resolveInt(diags *diag.Diagnostics, attr string, v types.Int64, env string, def, lo, hi int64, fix string) int64 {
+	val, source := def, ""
+	switch {
+	case !v.IsNull() && !v.IsUnknown():
+		val, source = v.ValueInt64(), "`"+attr+"`"
+	case os.Getenv(env) != "":
+		n, err := strconv.ParseInt(strings.TrimSpace(os.Getenv(env)), 10, 64)
+		if err != nil {
+			diags.AddAttributeError(path.Root(attr), "Invalid number",
+				fmt.Sprintf("Environment variable %s is %q, which is not a whole number. %s", env, os.Getenv(env), fix))
+			return def
+		}
+		val, source = n, "environment variable "+env
+	default:
+		return def
+	}
+	if val < lo || val > hi {
+		diags.AddAttributeError(path.Root(attr), "Value out of range",
+			fmt.Sprintf("%s is %d, outside %d to %d. %s", source, val, lo, hi, fix))
+	}
+	return val
+}
+
+func resolveDuration(diags *diag.Diagnostics, attr string, v types.String, env string, def, lo, hi time.Duration) time.Duration {
+	s := resolveString(attr, v, env)
+	if !s.set() {
+		return def
+	}
+	d, err := time.ParseDuration(s.value)
+	if err != nil {
+		diags.AddAttributeError(path.Root(attr), "Invalid duration",
+			fmt.Sprintf("%s is %q, which is not a duration. Write a number with a unit, such as \"30s\" or \"2m\".", s.source, s.value))
+		return def
+	}
+	if d < lo || d > hi {
+		diags.AddAttributeError(path.Root(attr), "Value out of range",
+			fmt.Sprintf("%s is %s, outside %s to %s. Write a duration in that range, such as \"60s\".", s.source, d, lo, hi))
+	}
+	return d
+}
+
+// limiterStateDir is where the limiter remembers its window between provider processes:
+// Terraform starts one process for plan and another for apply, and each would otherwise
+// believe the tenant's budget is untouched. MDA_LIMITER_STATE_DIR overrides it; "off"
+// disables the file.
+func limiterStateDir() string {
+	if d := os.Getenv("MDA_LIMITER_STATE_DIR"); d != "" {
+		if d == "off" {
+			return ""
+		}
+		return d
+	}
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "terraform-provider-mda")
+}

@@ -1,0 +1,31 @@
+package provider
+
+import (
+	"os"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/mda-terraform/terraform-provider-mda/internal/acctest"
+)
+
+// testAccProtoV6ProviderFactories runs the provider in the test process, so the CLI under
+// test talks to this build, and the mock's state is at hand for assertions.
+var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
+	"mda": providerserver.NewProtocol6WithError(New("test")()),
+}
+
+func testAccPreCheck(t *testing.T) { acctest.PreCheck(t) }
+
+func TestMain(m *testing.M) {
+	// The limiter's cross-process window file would otherwise land in the user's cache
+	// directory, one per mock port; keep it inside the test run.
+	dir, err := os.MkdirTemp("", "mda-limiter-")
+	if err == nil {
+		_ = os.Setenv("MDA_LIMITER_STATE_DIR", dir)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}

@@ -1,0 +1,158 @@
+package mockserver
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// route is one API endpoint. pattern is canonical: it starts with /api/v1, ends with a
+// slash and writes a path parameter as {id}. Stats keys and fault matches use
+// "<METHOD> <pattern>".
+type route struct {
+	method  string
+	pattern string
+	perm    permission
+	handle  func(s *Server, w http.ResponseWriter, req *apiRequest)
+}
+
+// apiRequest is what a route handler gets once auth and throttling have passed.
+type apiRequest struct {
+	r    *http.Request
+	body []byte
+	id   string // the {id} path parameter, if the pattern has one
+}
+
+// routes lists every API endpoint. New collections (alerts, activities, ...) add theirs here.
+var routes = []route{
+	{http.MethodGet, "/api/v1/subnet/", permSubnetRead, (*Server).listSubnets},
+	{http.MethodPost, "/api/v1/subnet/", permSubnetRead, (*Server).listSubnets},
+	{http.MethodPost, "/api/v1/subnet/create_rule/", permSubnetWrite, (*Server).createSubnet},
+	{http.MethodPost, "/api/v1/subnet/{id}/update_rule/", permSubnetWrite, (*Server).updateSubnet},
+	{http.MethodDelete, "/api/v1/subnet/{id}/", permSubnetWrite, (*Server).deleteSubnet},
+	// Undocumented, but SECOPS reads a range back this way (mda-api.md 2, [3P]).
+	{http.MethodGet, "/api/v1/subnet/{id}/", permSubnetRead, (*Server).getSubnet},
+}
+
+// unversioned lists the collections also served without "v1": the docs' "supported
+// actions" table writes /api/subnet/ and early docs used it for create_rule ([I] alias).
+var unversioned = []string{"subnet"}
+
+type requestKind int
+
+const (
+	kindNotFound requestKind = iota
+	kindMethodNotAllowed
+	kindAPI
+	kindToken
+	kindOpenIDConfig
+)
+
+// dispatched is where a request goes, decided before faults and auth so that both the
+// stats key and fault matching use the canonical route.
+type dispatched struct {
+	kind   requestKind
+	key    string // stats key, e.g. "DELETE /api/v1/subnet/{id}/"
+	route  *route
+	id     string
+	tenant string   // token endpoint: the tenant in the path
+	allow  []string // 405: the methods the path does serve
+}
+
+const (
+	tokenPattern  = "/{tenant}/oauth2/v2.0/token"
+	openIDPattern = "/{tenant}/v2.0/.well-known/openid-configuration"
+)
+
+func (s *Server) dispatch(r *http.Request) dispatched {
+	raw := r.URL.Path
+	if tenant, ok := matchTenantPath(raw, "/oauth2/v2.0/token"); ok {
+		return dispatched{kind: kindToken, key: r.Method + " " + tokenPattern, tenant: tenant}
+	}
+	if tenant, ok := matchTenantPath(raw, "/v2.0/.well-known/openid-configuration"); ok {
+		return dispatched{kind: kindOpenIDConfig, key: r.Method + " " + openIDPattern, tenant: tenant}
+	}
+	path := canonicalPath(raw)
+	var best []*route
+	bestLiterals, id := -1, ""
+	for i := range routes {
+		rt := &routes[i]
+		lit, param, ok := matchPattern(rt.pattern, path)
+		if !ok || lit < bestLiterals {
+			continue
+		}
+		if lit > bestLiterals {
+			best, bestLiterals = nil, lit
+		}
+		best = append(best, rt)
+		id = param
+	}
+	if len(best) == 0 {
+		return dispatched{kind: kindNotFound, key: r.Method + " " + path}
+	}
+	// The most literal pattern wins, so GET /subnet/create_rule/ is a 405, not a fetch of a
+	// range called "create_rule".
+	var allow []string
+	for _, rt := range best {
+		if rt.method == r.Method {
+			return dispatched{kind: kindAPI, key: rt.method + " " + rt.pattern, route: rt, id: id}
+		}
+		allow = append(allow, rt.method)
+	}
+	return dispatched{kind: kindMethodNotAllowed, key: r.Method + " " + best[0].pattern, allow: allow}
+}
+
+// canonicalPath maps the aliases onto one spelling: /cas/api -> /api, /api/subnet ->
+// /api/v1/subnet, and a trailing slash always (mda-api.md 1.1 and 8.10 say clients use
+// all of these).
+func canonicalPath(p string) string {
+	if p == "/cas/api" || strings.HasPrefix(p, "/cas/api/") {
+		p = p[len("/cas"):]
+	}
+	for _, c := range unversioned {
+		if p == "/api/"+c || strings.HasPrefix(p, "/api/"+c+"/") {
+			p = "/api/v1/" + p[len("/api/"):]
+		}
+	}
+	if !strings.HasSuffix(p, "/") {
+		p += "/"
+	}
+	return p
+}
+
+// matchPattern reports whether path fits pattern, how many literal segments matched (to
+// rank patterns) and the {id} value.
+func matchPattern(pattern, path string) (literals int, id string, ok bool) {
+	ps := strings.Split(strings.Trim(pattern, "/"), "/")
+	xs := strings.Split(strings.Trim(path, "/"), "/")
+	if len(ps) != len(xs) {
+		return 0, "", false
+	}
+	for i, seg := range ps {
+		switch seg {
+		case "{id}":
+			if xs[i] == "" {
+				return 0, "", false
+			}
+			id = xs[i]
+		case xs[i]:
+			literals++
+		default:
+			return 0, "", false
+		}
+	}
+	return literals, id, true
+}
+
+// matchTenantPath matches "/<tenant><suffix>" with an optional trailing slash.
+func matchTenantPath(path, suffix string) (string, bool) {
+	path = strings.TrimSuffix(path, "/")
+	if !strings.HasSuffix(path, suffix) {
+		return "", false
+	}
+	tenant := strings.TrimPrefix(strings.TrimSuffix(path, suffix), "/")
+	if tenant == "" || strings.Contains(tenant, "/") || slices.Contains([]string{"api", "cas", "_mock"}, tenant) {
+		return "", false
+	}
+	return tenant, true
+}

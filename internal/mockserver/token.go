@@ -1,0 +1,200 @@
+package mockserver
+
+import (
+	"crypto/rand"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// The Entra-like token endpoint: POST /{tenant}/oauth2/v2.0/token. It is not part of the
+// MDA tenant, so it is never throttled with the API; it is counted in stats and faults
+// can target it ("POST /{tenant}/oauth2/v2.0/token").
+//
+// A grant type is a tokenGrant in tokenGrants. Within client_credentials, the client
+// proves who it is through clientAuthenticators: a client secret here; a certificate
+// assertion or a federated (OIDC) token can be added in their own files by appending to
+// that slice from an init function.
+
+// tokenGrant turns a validated request into the app the token is for, or an Entra error.
+type tokenGrant func(s *Server, tenant string, form url.Values) (ClientCredential, *entraError)
+
+var tokenGrants = map[string]tokenGrant{
+	"client_credentials": clientCredentialsGrant,
+}
+
+// clientAuthenticator checks one kind of client credential. It returns handled=false when
+// the form does not carry its kind, so the next authenticator can try.
+type clientAuthenticator func(s *Server, app ClientCredential, form url.Values) (handled bool, err *entraError)
+
+var clientAuthenticators = []clientAuthenticator{clientSecretAuthenticator}
+
+// entraError is an AADSTS error in the shape Entra returns, minus the fields clients
+// never read.
+type entraError struct {
+	status int
+	code   string // "invalid_client", "invalid_request", ...
+	number int    // the AADSTS number
+	msg    string // the text after "AADSTSnnn: "
+}
+
+func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, tenant string) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	app, eerr := s.grantToken(r, tenant)
+	if eerr != nil {
+		s.writeEntraError(w, eerr)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store, no-cache")
+	secs := int(s.opts.TokenLifetime / time.Second)
+	writeJSON(w, http.StatusOK, map[string]any{
+		"token_type":     "Bearer",
+		"expires_in":     secs,
+		"ext_expires_in": secs,
+		"access_token":   s.issueAccessToken(app, s.now()),
+	})
+}
+
+func (s *Server) grantToken(r *http.Request, tenant string) (ClientCredential, *entraError) {
+	if r.Method != http.MethodPost {
+		return ClientCredential{}, &entraError{http.StatusBadRequest, "invalid_request", 900561,
+			fmt.Sprintf("The endpoint only accepts POST, OPTIONS requests. Received a %s request.", r.Method)}
+	}
+	if !strings.EqualFold(tenant, s.tenant) {
+		return ClientCredential{}, &entraError{http.StatusBadRequest, "invalid_request", 90002,
+			fmt.Sprintf("Tenant '%s' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.", tenant)}
+	}
+	if err := r.ParseForm(); err != nil {
+		return ClientCredential{}, &entraError{http.StatusBadRequest, "invalid_request", 900144,
+			"The request body must contain the following parameter: 'grant_type'."}
+	}
+	form := r.PostForm
+	gt := form.Get("grant_type")
+	if gt == "" {
+		return ClientCredential{}, missingParam("grant_type")
+	}
+	grant, ok := tokenGrants[gt]
+	if !ok {
+		return ClientCredential{}, &entraError{http.StatusBadRequest, "unsupported_grant_type", 70003,
+			fmt.Sprintf("The app requested an unsupported grant type '%s'.", gt)}
+	}
+	return grant(s, tenant, form)
+}
+
+func clientCredentialsGrant(s *Server, tenant string, form url.Values) (ClientCredential, *entraError) {
+	id := form.Get("client_id")
+	if id == "" {
+		return ClientCredential{}, missingParam("client_id")
+	}
+	var app ClientCredential
+	found := false
+	for _, c := range s.opts.Clients {
+		if strings.EqualFold(c.ID, id) {
+			app, found = c, true
+			break
+		}
+	}
+	if !found {
+		return ClientCredential{}, &entraError{http.StatusBadRequest, "unauthorized_client", 700016,
+			fmt.Sprintf("Application with identifier '%s' was not found in the directory '%s'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.", id, tenant)}
+	}
+	handled := false
+	for _, auth := range clientAuthenticators {
+		h, err := auth(s, app, form)
+		if err != nil {
+			return ClientCredential{}, err
+		}
+		if h {
+			handled = true
+			break
+		}
+	}
+	if !handled {
+		return ClientCredential{}, &entraError{http.StatusUnauthorized, "invalid_client", 7000216,
+			"'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type."}
+	}
+	if err := checkScope(form.Get("scope")); err != nil {
+		return ClientCredential{}, err
+	}
+	return app, nil
+}
+
+func clientSecretAuthenticator(_ *Server, app ClientCredential, form url.Values) (bool, *entraError) {
+	secret, ok := form["client_secret"]
+	if !ok {
+		return false, nil
+	}
+	if len(secret) != 1 || app.Secret == "" || secret[0] != app.Secret {
+		return true, &entraError{http.StatusUnauthorized, "invalid_client", 7000215,
+			fmt.Sprintf("Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '%s'.", app.ID)}
+	}
+	return true, nil
+}
+
+// checkScope accepts "<MDA app id>/.default" and its api:// spelling, the only scopes a
+// client_credentials request may ask of this resource.
+func checkScope(scope string) *entraError {
+	if scope == "" {
+		return &entraError{http.StatusBadRequest, "invalid_scope", 70011,
+			"The provided request must include a 'scope' input parameter."}
+	}
+	for _, want := range []string{mdaAppID + "/.default", "api://" + mdaAppID + "/.default"} {
+		if strings.EqualFold(scope, want) {
+			return nil
+		}
+	}
+	return &entraError{http.StatusBadRequest, "invalid_scope", 70011,
+		fmt.Sprintf("The provided value for the input parameter 'scope' is not valid. The scope %s is not valid.", scope)}
+}
+
+func missingParam(name string) *entraError {
+	return &entraError{http.StatusBadRequest, "invalid_request", 900144,
+		fmt.Sprintf("The request body must contain the following parameter: '%s'.", name)}
+}
+
+func (s *Server) writeEntraError(w http.ResponseWriter, e *entraError) {
+	now := s.now().UTC()
+	trace, corr := newGUID(), newGUID()
+	stamp := now.Format("2006-01-02 15:04:05Z")
+	desc := fmt.Sprintf("AADSTS%d: %s Trace ID: %s Correlation ID: %s Timestamp: %s", e.number, e.msg, trace, corr, now.Format("2006-01-02 15:04:05.0000000Z"))
+	w.Header().Set("Cache-Control", "no-store, no-cache")
+	writeJSON(w, e.status, map[string]any{
+		"error":             e.code,
+		"error_description": desc,
+		"error_codes":       []int{e.number},
+		"timestamp":         stamp,
+		"trace_id":          trace,
+		"correlation_id":    corr,
+		"error_uri":         fmt.Sprintf("https://login.microsoftonline.com/error?code=%d", e.number),
+	})
+}
+
+// serveOpenIDConfig answers discovery, which MSAL-style libraries fetch before the
+// token request. Only the fields those libraries read are filled in.
+func (s *Server) serveOpenIDConfig(w http.ResponseWriter, r *http.Request, tenant string) {
+	if !strings.EqualFold(tenant, s.tenant) {
+		s.writeEntraError(w, &entraError{http.StatusBadRequest, "invalid_tenant", 90002,
+			fmt.Sprintf("Tenant '%s' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.", tenant)})
+		return
+	}
+	base := "http://" + r.Host
+	writeJSON(w, http.StatusOK, map[string]any{
+		"token_endpoint":                        base + "/" + s.tenant + "/oauth2/v2.0/token",
+		"authorization_endpoint":                base + "/" + s.tenant + "/oauth2/v2.0/authorize",
+		"issuer":                                base + "/" + s.tenant + "/v2.0",
+		"token_endpoint_auth_methods_supported": []string{"client_secret_post", "private_key_jwt", "client_secret_basic"},
+		"response_types_supported":              []string{"code", "id_token", "code id_token", "id_token token"},
+		"tenant_region_scope":                   "NA",
+	})
+}
+
+// newGUID is for trace and correlation ids, which need not be deterministic.
+func newGUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}

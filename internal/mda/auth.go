@@ -1,0 +1,265 @@
+package mda
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+)
+
+const (
+	// mdaScope asks Entra ID for a token for the "Microsoft Cloud App Security" API.
+	mdaScope = "05a65629-4c1b-48c1-a78b-804c4abdd4af/.default"
+	// tokenRefreshEarly renews a token this long before it expires, so that a token
+	// never expires between the check and the request.
+	tokenRefreshEarly = 5 * time.Minute
+)
+
+// authorizer puts credentials on requests.
+type authorizer interface {
+	// authorization returns the value of the Authorization header.
+	authorization(ctx context.Context) (string, error)
+	// invalidate is called when MDA answered 401 to a request sent with header. It
+	// reports whether asking authorization again can yield a different credential.
+	invalidate(header string) bool
+	// legacy reports whether this is a legacy API token, whose permissions are its
+	// owner's MDA role rather than application permissions.
+	legacy() bool
+}
+
+// tokenSource fetches a new access token for MDA on every call; bearerAuth caches it.
+// Each Entra sign-in mode (client secret here; certificate, OIDC federation, managed
+// identity, Azure CLI later) is one tokenSource in its own file.
+type tokenSource interface {
+	Token(ctx context.Context) (*oauth2.Token, error)
+}
+
+func newAuthorizer(cfg *Config, httpClient *http.Client, clock Clock, logger Logger, timeout time.Duration) authorizer {
+	if cfg.APIToken != "" {
+		return legacyTokenAuth{header: "Token " + strings.TrimSpace(cfg.APIToken)}
+	}
+	authority := cfg.AuthorityURL
+	if authority == "" {
+		authority = DefaultAuthorityURL
+	}
+	return newBearerAuth(&clientSecretSource{
+		cfg: clientcredentials.Config{
+			ClientID:     cfg.ClientID,
+			ClientSecret: cfg.ClientSecret,
+			TokenURL:     strings.TrimRight(authority, "/") + "/" + url.PathEscape(cfg.TenantID) + "/oauth2/v2.0/token",
+			Scopes:       []string{mdaScope},
+			// Entra accepts both styles; fixing one avoids the auto-detection's second
+			// request after a failure.
+			AuthStyle: oauth2.AuthStyleInParams,
+		},
+		httpClient: httpClient,
+		tenantID:   cfg.TenantID,
+		timeout:    timeout,
+	}, clock, logger)
+}
+
+// legacyTokenAuth sends a legacy API token: "Authorization: Token <key>".
+type legacyTokenAuth struct{ header string }
+
+func (a legacyTokenAuth) authorization(context.Context) (string, error) { return a.header, nil }
+func (legacyTokenAuth) invalidate(string) bool                          { return false }
+func (legacyTokenAuth) legacy() bool                                    { return true }
+
+// bearerAuth caches an access token from a tokenSource and shares it between concurrent
+// requests: while one fetch is in flight, every request that needs a token waits for
+// that fetch (and shares its success or its failure) instead of starting its own. It
+// renews the token tokenRefreshEarly before expiry, and drops it when MDA refuses it
+// (invalidate), so the next request fetches a fresh one.
+//
+// oauth2.ReuseTokenSourceWithExpiry does most of this, but binds the fetch to the
+// context it was built with (a fetch could not end with the request's context), reads
+// the wall clock (tests could not expire a token), and cannot forget a token that MDA
+// refused.
+type bearerAuth struct {
+	src    tokenSource
+	clock  Clock
+	logger Logger
+
+	mu        sync.Mutex
+	header    string
+	refreshAt time.Time   // zero: no known expiry; kept until MDA refuses it
+	inflight  *tokenFetch // the fetch under way, if any
+}
+
+// tokenFetch is one fetch from the token source; done is closed when it has finished.
+type tokenFetch struct {
+	done   chan struct{}
+	header string
+	err    error
+}
+
+func newBearerAuth(src tokenSource, clock Clock, logger Logger) *bearerAuth {
+	return &bearerAuth{src: src, clock: clock, logger: logger}
+}
+
+func (a *bearerAuth) legacy() bool { return false }
+
+func (a *bearerAuth) authorization(ctx context.Context) (string, error) {
+	a.mu.Lock()
+	if a.header != "" && (a.refreshAt.IsZero() || a.clock.Now().Before(a.refreshAt)) {
+		h := a.header
+		a.mu.Unlock()
+		return h, nil
+	}
+	f := a.inflight
+	if f == nil {
+		f = &tokenFetch{done: make(chan struct{})}
+		a.inflight = f
+		// The fetch serves every waiting request, so no single request's context may
+		// end it; the token source's own timeout bounds it.
+		go a.fetch(context.WithoutCancel(ctx), f)
+	}
+	a.mu.Unlock()
+	select {
+	case <-f.done:
+		return f.header, f.err
+	case <-ctx.Done():
+		return "", fmt.Errorf("waiting for an Entra ID token: %w", ctx.Err())
+	}
+}
+
+func (a *bearerAuth) fetch(ctx context.Context, f *tokenFetch) {
+	defer close(f.done)
+	tok, err := a.src.Token(ctx)
+	now := a.clock.Now()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.inflight = nil
+	if err != nil {
+		f.err = err
+		return
+	}
+	var lifetime time.Duration
+	switch {
+	case tok.ExpiresIn > 0:
+		lifetime = time.Duration(tok.ExpiresIn) * time.Second
+	case !tok.Expiry.IsZero():
+		lifetime = time.Until(tok.Expiry)
+	}
+	a.header = "Bearer " + tok.AccessToken
+	a.refreshAt = time.Time{}
+	if lifetime > 0 {
+		// Short-lived tokens (a mock's, say) are renewed at half their life rather than
+		// on every request.
+		a.refreshAt = now.Add(lifetime - min(tokenRefreshEarly, lifetime/2))
+	}
+	f.header = a.header
+	a.logger.Log(ctx, LevelDebug, "fetched an Entra ID access token", map[string]any{"expires_in": lifetime.String()})
+}
+
+func (a *bearerAuth) invalidate(header string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	// Several requests may fail with the same token; only the first drops it, the
+	// others retry with the token that replaced it.
+	if a.header == header {
+		a.header = ""
+	}
+	return true
+}
+
+// clientSecretSource signs in to Entra ID with the client-credentials grant.
+type clientSecretSource struct {
+	cfg        clientcredentials.Config
+	httpClient *http.Client
+	tenantID   string
+	timeout    time.Duration
+}
+
+func (s *clientSecretSource) Token(ctx context.Context) (*oauth2.Token, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	tok, err := s.cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, s.httpClient))
+	if err != nil {
+		return nil, newTokenError(s.tenantID, s.cfg.ClientID, err, s.cfg.ClientSecret)
+	}
+	return tok, nil
+}
+
+// TokenError is a failure to get an access token from Entra ID. It never contains the
+// client secret.
+type TokenError struct {
+	TenantID string
+	ClientID string
+	// StatusCode is the token endpoint's HTTP status; 0 when no response came.
+	StatusCode int
+	// Code is Entra's "error", e.g. "invalid_client".
+	Code string
+	// Description is Entra's "error_description", which starts with the AADSTS code,
+	// e.g. "AADSTS7000215: Invalid client secret provided. ...".
+	Description string
+	// Err is the underlying failure when the endpoint gave no OAuth error.
+	Err error
+}
+
+func (e *TokenError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "getting an Entra ID token for application %s in tenant %s", e.ClientID, e.TenantID)
+	if e.StatusCode != 0 {
+		fmt.Fprintf(&b, ": HTTP %d", e.StatusCode)
+	}
+	if e.Code != "" {
+		b.WriteString(": " + e.Code)
+	}
+	if e.Description != "" {
+		b.WriteString(": " + e.Description)
+	}
+	if e.Code == "" && e.Description == "" && e.Err != nil {
+		b.WriteString(": " + e.Err.Error())
+	}
+	return b.String()
+}
+
+func (e *TokenError) Unwrap() error { return e.Err }
+
+// temporary reports whether asking again later may succeed: the endpoint was unreachable,
+// overloaded or failing, rather than refusing the credentials.
+func (e *TokenError) temporary() bool {
+	if e.StatusCode == 0 {
+		return e.Err != nil && !errors.Is(e.Err, context.Canceled)
+	}
+	return e.StatusCode == http.StatusTooManyRequests || e.StatusCode >= 500
+}
+
+func newTokenError(tenantID, clientID string, err error, secret string) *TokenError {
+	e := &TokenError{TenantID: tenantID, ClientID: clientID}
+	redact := func(s string) string {
+		if secret != "" {
+			s = strings.ReplaceAll(s, secret, "[redacted]")
+		}
+		return s
+	}
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		if re.Response != nil {
+			e.StatusCode = re.Response.StatusCode
+		}
+		e.Code = redact(re.ErrorCode)
+		e.Description = redact(strings.TrimSpace(re.ErrorDescription))
+		if e.Code == "" && e.Description == "" {
+			var ct string
+			if re.Response != nil {
+				ct = re.Response.Header.Get("Content-Type")
+			}
+			msg, _, _ := parseErrorBody(ct, re.Body)
+			e.Description = redact(msg)
+		}
+	}
+	if msg := err.Error(); secret != "" && strings.Contains(msg, secret) {
+		err = errors.New(redact(msg))
+	}
+	e.Err = err
+	return e
+}

@@ -1,0 +1,373 @@
+// Package mda is a client for the Microsoft Defender for Cloud Apps REST API
+// (https://<tenant>.<region>.portal.cloudappsecurity.com/api). It knows nothing of
+// Terraform.
+//
+// Every request goes through one path (Client.do) that adds the credentials, waits for
+// the per-tenant rate limit (30 requests per minute by default, remembered across
+// processes), retries what is safe to retry, and turns failures into *APIError,
+// *AmbiguousError or *TokenError with messages a user can act on.
+package mda
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// maxResponseBody caps a successful response: a page holds at most 100 objects, far
+// below this, so more means something is wrong.
+const maxResponseBody = 32 << 20
+
+// Client talks to one MDA tenant. It is safe for concurrent use; all its requests share
+// one rate limiter and one token cache.
+type Client struct {
+	apiURL     string // the portal URL + "/api", no trailing slash
+	http       *http.Client
+	auth       authorizer
+	limiter    *limiter
+	clock      Clock
+	logger     Logger
+	userAgent  string
+	maxRetries int
+	timeout    time.Duration
+	// jitter returns a random duration in [0, d]; tests make it deterministic.
+	jitter func(d time.Duration) time.Duration
+
+	requests, retries, throttled atomic.Int64
+
+	// subnets is the run-scoped listing of custom ranges, kept current by this client's
+	// writes; builtInSubnets lists the built-in ones, which only Microsoft changes.
+	subnets, builtInSubnets subnetCache
+}
+
+// New checks cfg and returns a client. It makes no request.
+func New(cfg Config) (*Client, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if cfg.RequestsPerMinute == 0 {
+		cfg.RequestsPerMinute = DefaultRequestsPerMinute
+	}
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = DefaultUserAgent
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = discardLogger{}
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = realClock{}
+	}
+	var hc http.Client
+	if cfg.HTTPClient != nil {
+		hc = *cfg.HTTPClient
+	} else {
+		// A clone, so that nothing this client does to its transport reaches other users
+		// of http.DefaultTransport (terraform-provider-http does the same).
+		if t, ok := http.DefaultTransport.(*http.Transport); ok {
+			hc.Transport = t.Clone()
+		}
+	}
+	// MDA's paths all end in "/"; a redirect means a wrong portal URL or a proxy, and
+	// following it would turn a POST into a GET.
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+	var file *windowFile
+	if cfg.WindowStateDir != "" {
+		file = newWindowFile(cfg.WindowStateDir, apiBaseURL(cfg.PortalURL))
+	}
+	c := &Client{
+		apiURL:     apiBaseURL(cfg.PortalURL),
+		http:       &hc,
+		auth:       newAuthorizer(&cfg, &hc, cfg.Clock, cfg.Logger, cfg.RequestTimeout),
+		limiter:    newLimiter(cfg.RequestsPerMinute, cfg.Clock, cfg.Logger, file),
+		clock:      cfg.Clock,
+		logger:     cfg.Logger,
+		userAgent:  cfg.UserAgent,
+		maxRetries: cfg.MaxRetries,
+		timeout:    cfg.RequestTimeout,
+		jitter:     fullJitter,
+	}
+	return c, nil
+}
+
+// Stats counts what a client has done, for tests and benchmarks.
+type Stats struct {
+	// Requests is the number of HTTP requests sent to MDA (attempts, not operations).
+	Requests int64
+	// Retries is the number of attempts after a first one.
+	Retries int64
+	// Throttled is the number of 429 answers.
+	Throttled int64
+}
+
+// Stats returns the client's counters.
+func (c *Client) Stats() Stats {
+	return Stats{Requests: c.requests.Load(), Retries: c.retries.Load(), Throttled: c.throttled.Load()}
+}
+
+// retryClass says what may be retried after a failure.
+type retryClass int
+
+const (
+	// classRead is a GET: any transient failure may be retried.
+	classRead retryClass = iota
+	// classList is a POST that only reads (a listing): retried like a read.
+	classList
+	// classWrite changes data: retried only when the request provably never reached MDA.
+	classWrite
+)
+
+// operation describes one kind of request.
+type operation struct {
+	name       string // in words, for errors: "create IP range"
+	method     string
+	path       string // under /api, with parameters filled in: "/v1/subnet/abc/"
+	route      string // method and pattern, for errors and logs: "DELETE /api/v1/subnet/{id}/"
+	permission string // the MDA permission named in 401/403 errors
+	class      retryClass
+}
+
+// newOperation fills the {placeholders} of pattern (a path under /api that ends in "/")
+// with params, in order, path-escaped.
+func newOperation(name, method, pattern, permission string, class retryClass, params ...string) operation {
+	path := pattern
+	for _, p := range params {
+		i := strings.IndexByte(path, '{')
+		j := strings.IndexByte(path, '}')
+		if i < 0 || j < i {
+			panic("mda: more parameters than placeholders in " + pattern)
+		}
+		path = path[:i] + url.PathEscape(p) + path[j+1:]
+	}
+	if strings.Contains(path, "{") {
+		panic("mda: unfilled placeholder in " + pattern)
+	}
+	return operation{
+		name:       name,
+		method:     method,
+		path:       path,
+		route:      method + " /api" + pattern,
+		permission: permission,
+		class:      class,
+	}
+}
+
+// do sends one operation, with retries, and decodes a 2xx body into out (unless out is
+// nil). body, when not nil, is sent as JSON.
+func (c *Client) do(ctx context.Context, op operation, body, out any) error {
+	var payload []byte
+	if body != nil {
+		var err error
+		if payload, err = json.Marshal(body); err != nil {
+			return fmt.Errorf("%s: encoding the request: %w", op.name, err)
+		}
+	}
+	res, err := c.send(ctx, op, payload)
+	if err != nil {
+		return err
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(res.body, out); err != nil {
+		err = fmt.Errorf("%s: MDA answered HTTP %d with a body that is not the expected JSON (%s): %w",
+			op.name, res.resp.StatusCode, truncate(collapseSpace(string(res.body)), 100), err)
+		if op.class == classWrite {
+			// The write succeeded, but what it returned (a new id, say) is lost.
+			return &AmbiguousError{Operation: op.name, Err: err}
+		}
+		return err
+	}
+	return nil
+}
+
+// attemptResult is what one attempt produced: a response, or a failure to get one.
+type attemptResult struct {
+	resp *http.Response // body already read into body and closed
+	body []byte
+	// err is a failure to send the request or to read the response.
+	err error
+	// authErr is a failure to get credentials; nothing was sent.
+	authErr error
+	// wrote is true once the request may have reached the server.
+	wrote bool
+	// timedOut is true when this attempt ran out of RequestTimeout.
+	timedOut bool
+	// header is the Authorization value used, to invalidate it after a 401.
+	header string
+}
+
+// send runs attempts until one succeeds or a failure is final.
+func (c *Client) send(ctx context.Context, op operation, payload []byte) (attemptResult, error) {
+	retries := 0
+	reauthorized := false
+	for attempt := 1; ; attempt++ {
+		r := c.attempt(ctx, op, payload, attempt)
+		if r.err == nil && r.authErr == nil && r.resp.StatusCode/100 == 2 {
+			return r, nil
+		}
+		if ctx.Err() != nil {
+			return r, c.canceled(ctx, op, r)
+		}
+		if r.resp != nil && r.resp.StatusCode == http.StatusUnauthorized && !reauthorized && c.auth.invalidate(r.header) {
+			// The token may have been revoked or rotated early; one fresh token is worth
+			// a try, and it costs no retry.
+			reauthorized = true
+			c.logger.Log(ctx, LevelInfo, "MDA refused the access token; fetching a new one", map[string]any{"route": op.route})
+			continue
+		}
+		retry, lastErr := c.classify(op, r)
+		var wait time.Duration
+		if retry || (r.resp != nil && r.resp.StatusCode == http.StatusTooManyRequests) {
+			wait = c.retryDelay(retries+1, r)
+		}
+		if r.resp != nil && r.resp.StatusCode == http.StatusTooManyRequests {
+			c.throttled.Add(1)
+			// Someone else is spending the tenant's budget: hold every request of this
+			// client (and, through the window file, of other processes) until then.
+			c.limiter.Penalize(c.clock.Now().Add(wait))
+		}
+		if !retry || retries >= c.maxRetries {
+			return r, lastErr
+		}
+		retries++
+		c.retries.Add(1)
+		c.logger.Log(ctx, LevelInfo, "retrying MDA request", map[string]any{
+			"route":   op.route,
+			"attempt": attempt + 1,
+			"wait":    wait.String(),
+			"reason":  retryReason(r),
+		})
+		if err := c.sleep(ctx, wait); err != nil {
+			return r, fmt.Errorf("%w (then gave up waiting %s to retry: %w)", lastErr, wait, err)
+		}
+	}
+}
+
+// canceled builds the error for an operation whose context ended.
+func (c *Client) canceled(ctx context.Context, op operation, r attemptResult) error {
+	cause := r.err
+	if cause == nil || !errors.Is(cause, ctx.Err()) {
+		cause = ctx.Err()
+	}
+	err := fmt.Errorf("%s: %w", op.name, cause)
+	if op.class == classWrite && r.wrote {
+		return &AmbiguousError{Operation: op.name, Err: err}
+	}
+	return err
+}
+
+// attempt sends the request once.
+func (c *Client) attempt(ctx context.Context, op operation, payload []byte, attempt int) attemptResult {
+	header, err := c.auth.authorization(ctx)
+	if err != nil {
+		return attemptResult{authErr: err}
+	}
+	// The slot is taken after the token: a failed token fetch costs no MDA request.
+	if err := c.limiter.Wait(ctx); err != nil {
+		return attemptResult{err: err, header: header}
+	}
+
+	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	var wrote atomic.Bool
+	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
+		// Called once the request has been written, or failed while being written:
+		// either way, some of it may have reached the server.
+		WroteRequest: func(httptrace.WroteRequestInfo) { wrote.Store(true) },
+	})
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(actx, op.method, c.apiURL+op.path, body)
+	if err != nil {
+		return attemptResult{err: err, header: header}
+	}
+	req.Header.Set("Authorization", header)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	if op.method == http.MethodPost || payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+
+	c.requests.Add(1)
+	start := time.Now()
+	resp, err := c.http.Do(req)
+	r := attemptResult{header: header}
+	if err != nil {
+		r.err, r.wrote = err, wrote.Load()
+		r.timedOut = errors.Is(actx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
+		c.logAttempt(ctx, op, attempt, start, 0, err)
+		return r
+	}
+	limit := int64(maxResponseBody)
+	if resp.StatusCode/100 != 2 {
+		limit = maxErrorBody
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	_ = resp.Body.Close()
+	r.resp, r.body, r.wrote = resp, data, true
+	switch {
+	case err != nil:
+		r.err = fmt.Errorf("reading the response (HTTP %d): %w", resp.StatusCode, err)
+		r.resp = nil
+		r.timedOut = errors.Is(actx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
+	case int64(len(data)) > limit && resp.StatusCode/100 == 2:
+		r.err = fmt.Errorf("the response (HTTP %d) is larger than %d bytes", resp.StatusCode, limit)
+		r.resp = nil
+	case int64(len(data)) > limit:
+		r.body = data[:limit]
+	}
+	c.logAttempt(ctx, op, attempt, start, resp.StatusCode, r.err)
+	return r
+}
+
+func (c *Client) logAttempt(ctx context.Context, op operation, attempt int, start time.Time, status int, err error) {
+	fields := map[string]any{
+		"method":      op.method,
+		"route":       op.route,
+		"attempt":     attempt,
+		"duration_ms": time.Since(start).Milliseconds(),
+	}
+	if status != 0 {
+		fields["status"] = status
+	}
+	if err != nil {
+		fields["error"] = err.Error()
+	}
+	c.logger.Log(ctx, LevelDebug, "MDA request", fields)
+}
+
+// sleep waits d on the client's clock, or until ctx ends.
+func (c *Client) sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-c.clock.After(d):
+		return nil
+	}
+}
+
+func fullJitter(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	return rand.N(d + 1)
+}

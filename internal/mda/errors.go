@@ -1,0 +1,339 @@
+package mda
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+const (
+	// maxErrorBody caps how much of an error response is read: the portal's HTML error
+	// pages are large, and only their first words matter.
+	maxErrorBody = 64 << 10
+	// maxMessage caps the message kept from a non-JSON body.
+	maxMessage = 300
+)
+
+// APIError is a response from MDA with a status other than 2xx.
+type APIError struct {
+	StatusCode int
+	// Operation says in words what was attempted: "create IP range".
+	Operation string
+	// Route is the method and path pattern: "POST /api/v1/subnet/create_rule/".
+	Route string
+	// Message is the API's own message: a JSON detail, form errors joined, the text of an
+	// HTML page, or the status text when the body was empty.
+	Message string
+	// Code is the API's errorMessageCode, when it sent one.
+	Code string
+	// Field is the request field a form-style error names, e.g. "name".
+	Field string
+	// RequestID is the request's id from the response headers, for support cases.
+	RequestID string
+	// Permission is, for 401 and 403, the MDA permission the operation needs.
+	Permission string
+	// RetryAfter is the wait the server asked for, when it did.
+	RetryAfter time.Duration
+
+	// legacyToken tells Error whom to ask for the permission: an application is granted
+	// it in Entra, a legacy token inherits its owner's MDA role.
+	legacyToken bool
+	// htmlPage is set when MDA answered with its HTML portal shell (or a redirect),
+	// which it does for paths it does not know: usually a wrong portal URL.
+	htmlPage bool
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	if e.Operation != "" {
+		b.WriteString(e.Operation)
+		b.WriteString(": ")
+	}
+	fmt.Fprintf(&b, "HTTP %d", e.StatusCode)
+	if t := http.StatusText(e.StatusCode); t != "" {
+		b.WriteString(" " + t)
+	}
+	if e.Message != "" && e.Message != http.StatusText(e.StatusCode) {
+		b.WriteString(": " + e.Message)
+	}
+	if e.Code != "" {
+		fmt.Fprintf(&b, " (code %s)", e.Code)
+	}
+	if hint := e.hint(); hint != "" {
+		b.WriteString(" (" + hint + ")")
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " [request id %s]", e.RequestID)
+	}
+	return b.String()
+}
+
+const portalURLHint = "check that the portal URL is the tenant's API URL from Settings > Cloud Apps > System > About, without /api"
+
+func (e *APIError) hint() string {
+	if e.StatusCode >= 300 && e.StatusCode < 400 {
+		return portalURLHint
+	}
+	switch e.StatusCode {
+	case http.StatusUnauthorized:
+		if e.legacyToken {
+			return "MDA refused the API token: check that it is complete and unchanged, and that its owner still holds an MDA admin role"
+		}
+		return "MDA refused the Entra token: check the tenant ID, and that the application is granted MDA permissions"
+	case http.StatusForbidden:
+		if e.Permission == "" {
+			return ""
+		}
+		if e.legacyToken {
+			return "the token's owner needs an MDA role that allows " + e.Permission
+		}
+		return "grant the application the MDA permission " + e.Permission
+	case http.StatusNotFound, http.StatusMethodNotAllowed:
+		if e.htmlPage {
+			return "MDA answered with a web page, as it does for unknown paths: " + portalURLHint
+		}
+	case http.StatusTooManyRequests:
+		if e.RetryAfter > 0 {
+			return fmt.Sprintf("MDA allows about 30 requests per minute per tenant; it asked to wait %s", e.RetryAfter)
+		}
+		return "MDA allows about 30 requests per minute per tenant"
+	}
+	return ""
+}
+
+// IsNotFound reports whether err is an APIError with status 404, or a run-scoped
+// lookup that found nothing (ErrNotFound).
+func IsNotFound(err error) bool {
+	return errors.Is(err, ErrNotFound) || hasStatus(err, http.StatusNotFound)
+}
+
+// IsThrottled reports whether err is an APIError with status 429.
+func IsThrottled(err error) bool { return hasStatus(err, http.StatusTooManyRequests) }
+
+// IsForbidden reports whether err is an APIError with status 403: the credentials are
+// valid but lack the permission in APIError.Permission.
+func IsForbidden(err error) bool { return hasStatus(err, http.StatusForbidden) }
+
+// IsUnauthorized reports whether err is an APIError with status 401.
+func IsUnauthorized(err error) bool { return hasStatus(err, http.StatusUnauthorized) }
+
+// IsMethodNotAllowed reports whether err is an APIError with status 405, which is how a
+// tenant might refuse an undocumented route such as GET /api/v1/subnet/<id>/.
+func IsMethodNotAllowed(err error) bool { return hasStatus(err, http.StatusMethodNotAllowed) }
+
+func hasStatus(err error, status int) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.StatusCode == status
+}
+
+// AmbiguousError is returned when a write reached MDA but its outcome is unknown: the
+// server answered 5xx, the connection dropped, or the attempt timed out after the request
+// was sent. The write may have taken effect, so it is not retried blindly; the caller
+// looks (for a create: lists by name) before deciding what to do.
+type AmbiguousError struct {
+	Operation string
+	Err       error
+}
+
+func (e *AmbiguousError) Error() string {
+	return fmt.Sprintf("%s: the request reached MDA but its outcome is unknown, so it was not repeated (it may or may not have taken effect): %v", e.Operation, e.Err)
+}
+
+func (e *AmbiguousError) Unwrap() error { return e.Err }
+
+// IsAmbiguous reports whether err says a write may or may not have taken effect.
+func IsAmbiguous(err error) bool {
+	var amb *AmbiguousError
+	return errors.As(err, &amb)
+}
+
+// newAPIError builds the error for a non-2xx response; body is at most maxErrorBody bytes.
+func (c *Client) newAPIError(op operation, resp *http.Response, body []byte) *APIError {
+	e := &APIError{
+		StatusCode:  resp.StatusCode,
+		Operation:   op.name,
+		Route:       op.route,
+		RequestID:   requestID(resp.Header),
+		legacyToken: c.auth.legacy(),
+	}
+	e.Message, e.Code, e.Field = parseErrorBody(resp.Header.Get("Content-Type"), body)
+	if e.Message == "" {
+		e.Message = http.StatusText(resp.StatusCode)
+	}
+	switch {
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		e.Message = fmt.Sprintf("MDA redirected the request to %q instead of answering it", resp.Header.Get("Location"))
+		e.htmlPage = true
+	case isHTML(resp.Header.Get("Content-Type"), body):
+		e.htmlPage = true
+	}
+	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
+		e.Permission = op.permission
+	}
+	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), c.clock.Now()); ok {
+		e.RetryAfter = d
+	}
+	return e
+}
+
+func requestID(h http.Header) string {
+	for _, k := range []string{"X-Request-Id", "Request-Id", "X-Ms-Request-Id", "X-Ms-Correlation-Request-Id"} {
+		if v := h.Get(k); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// parseErrorBody extracts a readable message from the shapes MDA is known to send
+// (mda-api.md §1.8): {"detail": ...}; form errors keyed by field,
+// {"<field>": [{"error": ..., "errorMessageCode": ...}], "error": true};
+// {"errors": [{"error": ...}]}; and HTML pages for unknown routes and crashes.
+func parseErrorBody(contentType string, body []byte) (msg, code, field string) {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		return "", "", ""
+	}
+	if trimmed[0] == '{' || trimmed[0] == '"' || trimmed[0] == '[' {
+		if msg, code, field, ok := parseJSONError(trimmed); ok {
+			return msg, code, field
+		}
+	}
+	if isHTML(contentType, trimmed) {
+		return htmlText(trimmed), "", ""
+	}
+	return truncate(collapseSpace(string(trimmed)), maxMessage), "", ""
+}
+
+func isHTML(contentType string, body []byte) bool {
+	body = bytes.TrimSpace(body)
+	return strings.Contains(strings.ToLower(contentType), "html") || (len(body) > 0 && body[0] == '<')
+}
+
+type formError struct {
+	Error            string `json:"error"`
+	ErrorMessageCode string `json:"errorMessageCode"`
+}
+
+func parseJSONError(body []byte) (msg, code, field string, ok bool) {
+	var s string
+	if json.Unmarshal(body, &s) == nil {
+		return truncate(s, maxMessage), "", "", true
+	}
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(body, &obj) != nil {
+		return "", "", "", false
+	}
+	if raw, found := obj["detail"]; found {
+		return jsonText(raw), jsonString(obj["errorMessageCode"]), "", true
+	}
+	if raw, found := obj["errors"]; found {
+		var list []formError
+		if json.Unmarshal(raw, &list) == nil && len(list) > 0 {
+			msgs := make([]string, 0, len(list))
+			for _, fe := range list {
+				if fe.Error != "" {
+					msgs = append(msgs, fe.Error)
+				}
+				if code == "" {
+					code = fe.ErrorMessageCode
+				}
+			}
+			return strings.Join(msgs, "; "), code, "", true
+		}
+	}
+	// Form-style: every key but "error" may hold a list of field errors. Keys are sorted
+	// so the message (and Field) does not change from run to run.
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var msgs []string
+	for _, k := range keys {
+		if k == "error" {
+			continue
+		}
+		var list []formError
+		if json.Unmarshal(obj[k], &list) != nil {
+			continue
+		}
+		for _, fe := range list {
+			if fe.Error == "" {
+				continue
+			}
+			if field == "" {
+				field, code = k, fe.ErrorMessageCode
+			}
+			if k == "" {
+				msgs = append(msgs, fe.Error)
+			} else {
+				msgs = append(msgs, k+": "+fe.Error)
+			}
+		}
+	}
+	if len(msgs) > 0 {
+		return strings.Join(msgs, "; "), code, field, true
+	}
+	for _, k := range []string{"message", "error_description", "error"} {
+		if s := jsonString(obj[k]); s != "" {
+			return s, jsonString(obj["errorMessageCode"]), "", true
+		}
+	}
+	return truncate(string(body), maxMessage), "", "", true
+}
+
+// jsonText renders a JSON value as text: strings bare, anything else compact JSON.
+func jsonText(raw json.RawMessage) string {
+	if s := jsonString(raw); s != "" {
+		return s
+	}
+	var buf bytes.Buffer
+	if json.Compact(&buf, raw) != nil {
+		return truncate(string(raw), maxMessage)
+	}
+	return truncate(buf.String(), maxMessage)
+}
+
+func jsonString(raw json.RawMessage) string {
+	var s string
+	if len(raw) == 0 || json.Unmarshal(raw, &s) != nil {
+		return ""
+	}
+	return s
+}
+
+var (
+	htmlHidden = regexp.MustCompile(`(?is)<(script|style|noscript|template|head)\b.*?</(script|style|noscript|template|head)\s*>|<!--.*?-->`)
+	htmlTag    = regexp.MustCompile(`(?s)<[^>]*>`)
+)
+
+// htmlText keeps the visible words of an HTML page: the portal's 404 page reads
+// "404 Page not found" once its scripts (console constants) and tags are gone.
+func htmlText(body []byte) string {
+	s := htmlHidden.ReplaceAllString(string(body), " ")
+	s = htmlTag.ReplaceAllString(s, " ")
+	s = html.UnescapeString(s)
+	return truncate(collapseSpace(s), maxMessage)
+}
+
+func collapseSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func truncate(s string, n int) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:n])) + "…"
+}

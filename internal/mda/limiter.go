@@ -1,0 +1,157 @@
+package mda
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// window is the span over which MDA counts requests.
+const window = time.Minute
+
+// limiter allows at most n requests in any window-long span, across every goroutine of
+// one client and, through an optional state file, across processes that talk to the
+// same portal. MDA's budget (30 per minute) is per tenant and shared with every other
+// integration, so a 429 also closes the window (Penalize): someone else is spending it.
+type limiter struct {
+	n      int
+	clock  Clock
+	logger Logger
+	file   *windowFile // nil: the window lives in memory only
+
+	mu sync.Mutex
+	// stamps are the start times of this limiter's own requests within the window,
+	// oldest first.
+	stamps []time.Time
+	// others are the requests other processes recorded in the state file, oldest first.
+	others       []time.Time
+	penaltyUntil time.Time
+}
+
+func newLimiter(n int, clock Clock, logger Logger, file *windowFile) *limiter {
+	return &limiter{n: n, clock: clock, logger: logger, file: file}
+}
+
+// Wait blocks until a request may start, then records it. It returns early, with an
+// error wrapping ctx.Err(), when ctx ends.
+func (l *limiter) Wait(ctx context.Context) error {
+	var waited time.Duration
+	for {
+		if err := ctx.Err(); err != nil {
+			return l.canceled(err, waited)
+		}
+		wait, reason := l.reserve(ctx)
+		if wait <= 0 {
+			return nil
+		}
+		l.logger.Log(ctx, LevelInfo, "waiting for the MDA rate limit window", map[string]any{
+			"wait":                wait.String(),
+			"reason":              reason,
+			"requests_per_minute": l.n,
+		})
+		select {
+		case <-ctx.Done():
+			return l.canceled(ctx.Err(), waited)
+		case <-l.clock.After(wait):
+			waited += wait
+		}
+	}
+}
+
+func (l *limiter) canceled(err error, waited time.Duration) error {
+	return fmt.Errorf("gave up waiting for a free slot in the MDA rate limit (%d requests per minute) after %s: %w", l.n, waited, err)
+}
+
+// reserve records a request and returns 0 when the window has room; otherwise it returns
+// how long until it may have room, and why not now.
+func (l *limiter) reserve(ctx context.Context) (time.Duration, string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.clock.Now()
+	if l.file == nil {
+		return l.reserveLocked(now)
+	}
+	var wait time.Duration
+	var reason string
+	err := l.file.update(l.clock, func(st *windowState) {
+		l.others = st.others(l.file.id, now)
+		if st.PenaltyUntil > l.penaltyUntil.UnixNano() {
+			l.penaltyUntil = time.Unix(0, st.PenaltyUntil)
+		}
+		wait, reason = l.reserveLocked(now)
+		st.set(l.file.id, l.stamps, l.penaltyUntil, now)
+	})
+	if err != nil {
+		// The file is an optimisation across processes; this process's own window still holds.
+		l.logger.Log(ctx, LevelWarn, "the rate limit window file is unusable; counting this process's requests only", map[string]any{
+			"path":  l.file.path,
+			"error": err.Error(),
+		})
+		l.file = nil
+		l.others = nil
+		return l.reserveLocked(now)
+	}
+	return wait, reason
+}
+
+func (l *limiter) reserveLocked(now time.Time) (time.Duration, string) {
+	l.stamps = prune(l.stamps, now)
+	l.others = prune(l.others, now)
+	if now.Before(l.penaltyUntil) {
+		return l.penaltyUntil.Sub(now), "MDA answered 429 Too Many Requests"
+	}
+	used := len(l.stamps) + len(l.others)
+	if used < l.n {
+		l.stamps = append(l.stamps, now)
+		return 0, ""
+	}
+	// The window has room again when enough of its oldest requests have left it: with
+	// used requests in the window, the (used-n+1)-th oldest must go.
+	all := mergeSorted(l.stamps, l.others)
+	return all[used-l.n].Add(window).Sub(now), "the window is full"
+}
+
+// Penalize treats the window as full until the given time: MDA said 429, so requests this
+// limiter did not see are spending the tenant's budget.
+func (l *limiter) Penalize(until time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if until.After(l.penaltyUntil) {
+		l.penaltyUntil = until
+	}
+	if l.file != nil {
+		now := l.clock.Now()
+		_ = l.file.update(l.clock, func(st *windowState) {
+			st.set(l.file.id, prune(l.stamps, now), l.penaltyUntil, now)
+		})
+	}
+}
+
+// prune drops the times that have left the window ending at now; ts is sorted.
+func prune(ts []time.Time, now time.Time) []time.Time {
+	cut := 0
+	for cut < len(ts) && !ts[cut].Add(window).After(now) {
+		cut++
+	}
+	if cut == 0 {
+		return ts
+	}
+	return append(ts[:0:0], ts[cut:]...)
+}
+
+func mergeSorted(a, b []time.Time) []time.Time {
+	out := make([]time.Time, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		if a[i].Before(b[j]) {
+			out = append(out, a[i])
+			i++
+		} else {
+			out = append(out, b[j])
+			j++
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
+}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -23,16 +22,6 @@ type ipRangeDataModel struct {
 	Organization types.String `tfsdk:"organization"`
 	Tags         types.Set    `tfsdk:"tags"`
 	BuiltIn      types.Bool   `tfsdk:"built_in"`
-}
-
-var ipRangeDataAttrTypes = map[string]attr.Type{
-	"id":           types.StringType,
-	"name":         types.StringType,
-	"category":     types.StringType,
-	"subnets":      types.SetType{ElemType: types.StringType},
-	"organization": types.StringType,
-	"tags":         types.SetType{ElemType: types.StringType},
-	"built_in":     types.BoolType,
 }
 
 // ipRangeDataFromAPI maps an API range for the data sources. Subnets are shown as MDA

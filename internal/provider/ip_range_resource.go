@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
@@ -28,10 +27,6 @@ var (
 	_ resource.ResourceWithConfigure   = (*ipRangeResource)(nil)
 	_ resource.ResourceWithImportState = (*ipRangeResource)(nil)
 )
-
-// defaultIPRangeTimeout bounds limiter waits and retries of one operation. At 30 requests
-// a minute a busy tenant can make a request wait a minute or more.
-const defaultIPRangeTimeout = 10 * time.Minute
 
 // NewIPRangeResource is the constructor for mda_ip_range.
 func NewIPRangeResource() resource.Resource { return &ipRangeResource{} }
@@ -119,7 +114,7 @@ func (r *ipRangeResource) Create(ctx context.Context, req resource.CreateRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel, diags := withTimeout(ctx, plan.Timeouts.Create, defaultIPRangeTimeout)
+	ctx, cancel, diags := withTimeout(ctx, plan.Timeouts.Create)
 	resp.Diagnostics.Append(diags...)
 	defer cancel()
 	in, diags := ipRangeToAPI(ctx, plan)
@@ -184,7 +179,7 @@ func (r *ipRangeResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel, diags := withTimeout(ctx, state.Timeouts.Read, defaultIPRangeTimeout)
+	ctx, cancel, diags := withTimeout(ctx, state.Timeouts.Read)
 	resp.Diagnostics.Append(diags...)
 	defer cancel()
 
@@ -217,7 +212,7 @@ func (r *ipRangeResource) Update(ctx context.Context, req resource.UpdateRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel, diags := withTimeout(ctx, plan.Timeouts.Update, defaultIPRangeTimeout)
+	ctx, cancel, diags := withTimeout(ctx, plan.Timeouts.Update)
 	resp.Diagnostics.Append(diags...)
 	defer cancel()
 	in, diags := ipRangeToAPI(ctx, plan)
@@ -260,7 +255,7 @@ func (r *ipRangeResource) Delete(ctx context.Context, req resource.DeleteRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel, diags := withTimeout(ctx, state.Timeouts.Delete, defaultIPRangeTimeout)
+	ctx, cancel, diags := withTimeout(ctx, state.Timeouts.Delete)
 	resp.Diagnostics.Append(diags...)
 	defer cancel()
 	err := r.client.DeleteSubnet(ctx, state.ID.ValueString())

@@ -187,7 +187,10 @@ func isLoopback(host string) bool {
 }
 
 func resolveInt(diags *diag.Diagnostics, attr string, v types.Int64, env string, def, lo, hi int64, fix string) int64 {
-	val, source := def, ""
+	var (
+		val    int64
+		source string
+	)
 	switch {
 	case !v.IsNull() && !v.IsUnknown():
 		val, source = v.ValueInt64(), "`"+attr+"`"

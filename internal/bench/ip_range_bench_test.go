@@ -118,6 +118,20 @@ func TestLowerBound(t *testing.T) {
 	}
 }
 
+// buildProvider builds the provider binary into a new plugin directory.
+func buildProvider() (string, error) {
+	dir, err := os.MkdirTemp("", "mda-bench-plugins-")
+	if err != nil {
+		return "", err
+	}
+	cmd := exec.CommandContext(context.Background(), "go", "build", "-o", filepath.Join(dir, "terraform-provider-mda"), ".")
+	cmd.Dir = filepath.Join("..", "..")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return dir, fmt.Errorf("building the provider: %w\n%s", err, out)
+	}
+	return dir, nil
+}
+
 func startBenchMock(b *testing.B) *mockserver.Server {
 	b.Helper()
 	m, err := mockserver.Start(mockserver.Options{Tokens: []string{benchToken}, Rate: benchRate, Window: benchWindow}, "")
@@ -150,19 +164,7 @@ func benchTools(b *testing.B) (tf, plugins string) {
 	if tf == "" {
 		b.Fatal("TF_ACC_TERRAFORM_PATH is not set: run benchmarks with `make bench`, which points it at bin/terraform")
 	}
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "mda-bench-plugins-")
-		if err != nil {
-			buildFailure = err
-			return
-		}
-		pluginDir = dir
-		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "terraform-provider-mda"), ".")
-		cmd.Dir = filepath.Join("..", "..")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildFailure = fmt.Errorf("building the provider: %w\n%s", err, out)
-		}
-	})
+	buildOnce.Do(func() { pluginDir, buildFailure = buildProvider() })
 	if buildFailure != nil {
 		b.Fatal(buildFailure)
 	}

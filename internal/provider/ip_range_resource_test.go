@@ -58,6 +58,10 @@ func TestAccIPRangeResource_basic(t *testing.T) {
 			// is not allowed for plannable imports).
 			{Config: cfg, ResourceName: testAccIPRangeAddr, ImportState: true, ImportStateKind: resource.ImportBlockWithID},
 			{
+				Config: cfg, ResourceName: testAccIPRangeAddr, ImportState: true, ImportStateKind: resource.ImportBlockWithID,
+				ImportStateId: "name:" + name,
+			},
+			{
 				Config: testAccIPRangeResourceConfig(m, name, "corporate", `["10.1.0.0/16"]`, ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(testAccIPRangeAddr, plancheck.ResourceActionUpdate),

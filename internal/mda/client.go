@@ -48,6 +48,9 @@ type Client struct {
 	// subnets is the run-scoped listing of custom ranges, kept current by this client's
 	// writes; builtInSubnets lists the built-in ones, which only Microsoft changes.
 	subnets, builtInSubnets subnetCache
+
+	// alertBatches joins concurrent alert lookups and closes into shared requests.
+	alertBatches alertBatches
 }
 
 // New checks cfg and returns a client. It makes no request.

@@ -32,6 +32,17 @@ var routes = []route{
 	{http.MethodDelete, "/api/v1/subnet/{id}/", permSubnetWrite, (*Server).deleteSubnet},
 	// Undocumented, but SECOPS reads a range back this way (mda-api.md 2, [3P]).
 	{http.MethodGet, "/api/v1/subnet/{id}/", permSubnetRead, (*Server).getSubnet},
+
+	{http.MethodGet, "/api/v1/alerts/", permAlertRead, (*Server).listAlerts},
+	{http.MethodPost, "/api/v1/alerts/", permAlertRead, (*Server).listAlerts},
+	{http.MethodGet, "/api/v1/alerts/{id}/", permAlertRead, (*Server).getAlert},
+	{http.MethodPost, "/api/v1/alerts/{id}/read/", permAlertRead, markAlert(1)},
+	{http.MethodPost, "/api/v1/alerts/{id}/unread/", permAlertRead, markAlert(0)},
+	{http.MethodPost, "/api/v1/alerts/close_benign/", permAlertWrite, closeAlerts(closeBenign)},
+	{http.MethodPost, "/api/v1/alerts/close_false_positive/", permAlertWrite, closeAlerts(closeFalsePositive)},
+	{http.MethodPost, "/api/v1/alerts/close_true_positive/", permAlertWrite, closeAlerts(closeTruePositive)},
+	// Undocumented; MCASPS uses it (mda-api.md 3, [3P]).
+	{http.MethodPost, "/api/v1/alerts/reopen/", permAlertWrite, reopenAlerts},
 }
 
 // unversioned lists the collections also served without "v1": the docs' "supported

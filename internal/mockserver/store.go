@@ -16,6 +16,8 @@ type store struct {
 	byID    map[string]*subnet
 	tags    []*tag
 	seeded  int // SeedSubnets calls so far, so repeated seeding stays distinct
+
+	alerts *alertStore
 }
 
 // subnet is a range as stored. Tags are held by tag id so a renamed tag shows everywhere.
@@ -52,6 +54,7 @@ func newStore(seed int64, now time.Time) *store {
 	st := &store{seed: uint64(seed), byID: map[string]*subnet{}}
 	st.tid = 100000000 + int(splitmix(st.seed)%900000000)
 	st.seedBuiltIns(now)
+	st.alerts = newAlertStore(st.seed, now)
 	return st
 }
 

@@ -1,0 +1,281 @@
+package mda
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+)
+
+const (
+	permAlertRead   = "Investigation.read (or Discovery.read)"
+	permAlertManage = "Investigation.manage (or Discovery.manage)"
+)
+
+// Alert codes: severityValue, statusValue and resolutionStatusValue (mda-api.md §3.1).
+const (
+	SeverityLow           = 0
+	SeverityMedium        = 1
+	SeverityHigh          = 2
+	SeverityInformational = 3
+
+	AlertUnread   = 0
+	AlertRead     = 1
+	AlertArchived = 2
+
+	ResolutionOpen          = 0
+	ResolutionDismissed     = 1 // legacy
+	ResolutionResolved      = 2 // legacy
+	ResolutionFalsePositive = 3
+	ResolutionBenign        = 4
+	ResolutionTruePositive  = 5
+)
+
+// Alert is an MDA alert.
+type Alert struct {
+	ID          string `json:"_id"`
+	Title       string `json:"title"`
+	Description string `json:"description"` // may hold HTML and placeholders such as __siteIcon__
+	// Timestamp is when the alert was raised, in Unix milliseconds.
+	Timestamp  int64 `json:"timestamp"`
+	Severity   int   `json:"severityValue"`
+	Status     int   `json:"statusValue"`
+	Resolution int   `json:"resolutionStatusValue"`
+	// ResolveTime is when the alert was closed; nil while it is open. MDA sends an ISO
+	// string here, not milliseconds.
+	ResolveTime   *time.Time    `json:"-"`
+	ThreatScore   int           `json:"threatScore"`
+	IsSystemAlert bool          `json:"isSystemAlert"`
+	URL           string        `json:"URL"`
+	Policy        *AlertPolicy  `json:"policy"`
+	Entities      []AlertEntity `json:"entities"`
+	// Comment and HandledByUser are "" when MDA sends null.
+	Comment       string `json:"comment"`
+	HandledByUser string `json:"handledByUser"`
+
+	// Raw is the alert's JSON exactly as MDA sent it.
+	Raw json.RawMessage `json:"-"`
+}
+
+func (a *Alert) setRawJSON(raw json.RawMessage) { a.Raw = raw }
+
+// AlertPolicy is the policy that raised an alert.
+type AlertPolicy struct {
+	ID         string `json:"id"`
+	Label      string `json:"label"`
+	PolicyType string `json:"policyType"` // e.g. ANOMALY_DETECTION
+}
+
+// AlertEntity is one thing an alert involves: an account, an IP address, an app
+// ("service"), a file, a device, a country, the policy ("policyRule"), ...
+type AlertEntity struct {
+	Type  string `json:"type"`
+	ID    string `json:"id"` // an app's id is a number in MDA's JSON, written here in decimal
+	Label string `json:"label"`
+	Role  string `json:"entityRole"` // "Source", "Related", ...
+	PA    string `json:"pa"`         // an account's principal name
+	// Inst and SaaS complete an account's entity pk, the operand of the entity.entity
+	// filter (EntityRef).
+	Inst int `json:"inst"`
+	SaaS int `json:"saas"`
+}
+
+func (e *AlertEntity) UnmarshalJSON(data []byte) error {
+	var w struct {
+		Type  string          `json:"type"`
+		ID    json.RawMessage `json:"id"`
+		Label string          `json:"label"`
+		Role  string          `json:"entityRole"`
+		PA    string          `json:"pa"`
+		Inst  json.RawMessage `json:"inst"`
+		SaaS  json.RawMessage `json:"saas"`
+	}
+	if err := json.Unmarshal(data, &w); err != nil {
+		return err
+	}
+	*e = AlertEntity{Type: w.Type, ID: jsonScalar(w.ID), Label: w.Label, Role: w.Role, PA: w.PA, Inst: jsonInt(w.Inst), SaaS: jsonInt(w.SaaS)}
+	return nil
+}
+
+func (a *Alert) UnmarshalJSON(data []byte) error {
+	type plain Alert
+	var w struct {
+		plain
+		// These shadow plain's fields of the same JSON name.
+		Timestamp     json.Number     `json:"timestamp"`
+		ResolveTime   json.RawMessage `json:"resolveTime"`
+		Comment       json.RawMessage `json:"comment"`
+		HandledByUser json.RawMessage `json:"handledByUser"`
+	}
+	if err := json.Unmarshal(data, &w); err != nil {
+		return err
+	}
+	*a = Alert(w.plain)
+	if w.Timestamp != "" {
+		ms, err := w.Timestamp.Float64()
+		if err != nil {
+			return fmt.Errorf("alert timestamp %q: %w", w.Timestamp, err)
+		}
+		a.Timestamp = int64(ms)
+	}
+	t, err := parseResolveTime(w.ResolveTime)
+	if err != nil {
+		return err
+	}
+	a.ResolveTime = t
+	a.Comment, a.HandledByUser = nullableText(w.Comment), nullableText(w.HandledByUser)
+	// The docs' own example has no "policy" key, only a policyRule entity.
+	if a.Policy == nil {
+		for _, e := range a.Entities {
+			if e.Type == "policyRule" {
+				a.Policy = &AlertPolicy{ID: e.ID, Label: e.Label}
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// parseResolveTime reads resolveTime: an ISO string ("2021-05-13T14:02:34.904Z"),
+// absent or null while the alert is open. A bare ISO time is taken as UTC, and a
+// number as milliseconds, in case MDA is inconsistent here as it is elsewhere.
+func parseResolveTime(raw json.RawMessage) (*time.Time, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var n json.Number
+	if raw[0] != '"' && json.Unmarshal(raw, &n) == nil {
+		ms, err := n.Float64()
+		if err != nil {
+			return nil, fmt.Errorf("alert resolveTime %s: %w", raw, err)
+		}
+		t := time.UnixMilli(int64(ms)).UTC()
+		return &t, nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return nil, fmt.Errorf("alert resolveTime %s is neither a string nor a number", raw)
+	}
+	if s = strings.TrimSpace(s); s == "" || s == "null" {
+		return nil, nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			t = t.UTC()
+			return &t, nil
+		}
+	}
+	return nil, fmt.Errorf("alert resolveTime %q is not an ISO 8601 time", s)
+}
+
+// nullableText reads comment and handledByUser: null or a string. XSOAR's recorded
+// alerts show the string "null", most likely a serialisation slip, read as null too.
+func nullableText(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) != nil || s == "null" {
+		return ""
+	}
+	return s
+}
+
+// jsonScalar writes a JSON string as is and anything else (an app's numeric id) as its
+// JSON text.
+func jsonScalar(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var buf bytes.Buffer
+	if json.Compact(&buf, raw) != nil {
+		return string(raw)
+	}
+	return buf.String()
+}
+
+// jsonInt reads a number or numeric string; anything else is 0, since these fields
+// only complete an entity and must not fail a listing.
+func jsonInt(raw json.RawMessage) int {
+	var n json.Number
+	if json.Unmarshal(raw, &n) != nil {
+		return 0
+	}
+	f, err := n.Float64()
+	if err != nil {
+		return 0
+	}
+	return int(f)
+}
+
+// alertIDPattern is an alert's _id, a MongoDB ObjectId (MCASPS validates it the same way).
+var alertIDPattern = regexp.MustCompile(`^[0-9a-fA-F]{24}$`)
+
+// normalizeAlertID checks an alert id before it is spent on a request, or joins a batch
+// that a malformed id would fail for everyone (MDA refuses the whole request). MDA writes
+// ids in lower case.
+func normalizeAlertID(id string) (string, error) {
+	if alertIDPattern.MatchString(id) {
+		return strings.ToLower(id), nil
+	}
+	if len(id) == 26 && strings.HasPrefix(strings.ToLower(id), "ca") && alertIDPattern.MatchString(id[2:]) {
+		return "", fmt.Errorf("alert id %q is not valid: it looks like a Microsoft Defender XDR id; MDA's id is the same without the leading \"ca\"", id)
+	}
+	return "", fmt.Errorf("alert id %q is not valid: MDA alert ids are 24 hexadecimal characters", id)
+}
+
+// ListAlerts lists alerts, 100 per request.
+func (c *Client) ListAlerts(ctx context.Context, q Query) (ListResult[Alert], error) {
+	op := newOperation("list alerts", http.MethodPost, "/v1/alerts/", permAlertRead, classList)
+	if err := q.validate(); err != nil {
+		return ListResult[Alert]{}, fmt.Errorf("%s: %w", op.name, err)
+	}
+	return listAll[Alert](ctx, c, op, q.listRequest(), q.Max)
+}
+
+// GetAlert reads one alert. An alert that does not exist gives an *APIError with
+// IsNotFound.
+func (c *Client) GetAlert(ctx context.Context, id string) (*Alert, error) {
+	id, err := normalizeAlertID(id)
+	if err != nil {
+		return nil, err
+	}
+	op := newOperation("read alert", http.MethodGet, "/v1/alerts/{id}/", permAlertRead, classRead, id)
+	var raw json.RawMessage
+	if err := c.do(ctx, op, nil, &raw); err != nil {
+		return nil, err
+	}
+	var a Alert
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return nil, fmt.Errorf("%s: decoding the alert: %w", op.name, err)
+	}
+	a.Raw = raw
+	return &a, nil
+}
+
+// MarkAlertRead sets the alert's status to read.
+func (c *Client) MarkAlertRead(ctx context.Context, id string) error {
+	return c.markAlert(ctx, id, "read")
+}
+
+// MarkAlertUnread sets the alert's status to unread.
+func (c *Client) MarkAlertUnread(ctx context.Context, id string) error {
+	return c.markAlert(ctx, id, "unread")
+}
+
+func (c *Client) markAlert(ctx context.Context, id, mark string) error {
+	id, err := normalizeAlertID(id)
+	if err != nil {
+		return err
+	}
+	// Marking is idempotent, so a failed attempt is retried like a listing.
+	op := newOperation("mark alert "+id+" "+mark, http.MethodPost, "/v1/alerts/{id}/"+mark+"/", permAlertRead, classList, id)
+	return c.do(ctx, op, nil, nil)
+}

@@ -121,6 +121,7 @@ func (p *mdaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 func (p *mdaProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewIPRangeResource,
+		NewAlertStateResource,
 	}
 }
 
@@ -128,5 +129,7 @@ func (p *mdaProvider) DataSources(_ context.Context) []func() datasource.DataSou
 	return []func() datasource.DataSource{
 		NewIPRangeDataSource,
 		NewIPRangesDataSource,
+		NewAlertDataSource,
+		NewAlertsDataSource,
 	}
 }

@@ -1,0 +1,157 @@
+package provider
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/mda-terraform/terraform-provider-mda/internal/mda"
+)
+
+// alertDataModel is one alert as the mda_alert and mda_alerts data sources show it.
+type alertDataModel struct {
+	ID            types.String       `tfsdk:"id"`
+	Title         types.String       `tfsdk:"title"`
+	Description   types.String       `tfsdk:"description"`
+	Severity      types.String       `tfsdk:"severity"`
+	Status        types.String       `tfsdk:"status"`
+	Resolution    types.String       `tfsdk:"resolution"`
+	Created       types.String       `tfsdk:"created"`
+	ResolvedAt    types.String       `tfsdk:"resolved_at"`
+	ThreatScore   types.Int64        `tfsdk:"threat_score"`
+	IsSystemAlert types.Bool         `tfsdk:"is_system_alert"`
+	URL           types.String       `tfsdk:"url"`
+	Policy        *alertPolicyModel  `tfsdk:"policy"`
+	Entities      []alertEntityModel `tfsdk:"entities"`
+	RawJSON       types.String       `tfsdk:"raw_json"`
+}
+
+type alertPolicyModel struct {
+	ID    types.String `tfsdk:"id"`
+	Label types.String `tfsdk:"label"`
+}
+
+type alertEntityModel struct {
+	Type  types.String `tfsdk:"type"`
+	ID    types.String `tfsdk:"id"`
+	Label types.String `tfsdk:"label"`
+}
+
+// alertDataAttributes describes one alert in the data sources; the singular data source
+// replaces id with its input.
+func alertDataAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"id": schema.StringAttribute{
+			MarkdownDescription: "The alert's id in MDA (24 hexadecimal characters, without the `ca` prefix Defender XDR shows).",
+			Computed:            true,
+		},
+		"title":       schema.StringAttribute{MarkdownDescription: "The alert's title.", Computed: true},
+		"description": schema.StringAttribute{MarkdownDescription: "The alert's description; it may contain HTML.", Computed: true},
+		"severity": schema.StringAttribute{
+			MarkdownDescription: "`low`, `medium`, `high` or `informational`.",
+			Computed:            true,
+		},
+		"status": schema.StringAttribute{
+			MarkdownDescription: "`unread`, `read` or `archived`.",
+			Computed:            true,
+		},
+		"resolution": schema.StringAttribute{
+			MarkdownDescription: "`open`, or how the alert was closed: `benign`, `false_positive`, `true_positive`, or the " +
+				"legacy `dismissed` and `resolved`.",
+			Computed: true,
+		},
+		"created": schema.StringAttribute{
+			MarkdownDescription: "When the alert was raised, as an RFC 3339 timestamp in UTC.",
+			Computed:            true,
+		},
+		"resolved_at": schema.StringAttribute{
+			MarkdownDescription: "When the alert was closed, as an RFC 3339 timestamp in UTC; null while it is open.",
+			Computed:            true,
+		},
+		"threat_score": schema.Int64Attribute{MarkdownDescription: "MDA's threat score of the alert.", Computed: true},
+		"is_system_alert": schema.BoolAttribute{
+			MarkdownDescription: "Whether this is one of MDA's system alerts, about MDA itself (an app connector failing, " +
+				"say) rather than about activity in the tenant.",
+			Computed: true,
+		},
+		"url": schema.StringAttribute{MarkdownDescription: "The alert's page in the portal.", Computed: true},
+		"policy": schema.SingleNestedAttribute{
+			MarkdownDescription: "The policy that raised the alert; null when MDA names none.",
+			Computed:            true,
+			Attributes: map[string]schema.Attribute{
+				"id":    schema.StringAttribute{MarkdownDescription: "The policy's id, as the `policy_id` filter takes it.", Computed: true},
+				"label": schema.StringAttribute{MarkdownDescription: "The policy's name.", Computed: true},
+			},
+		},
+		"entities": schema.ListNestedAttribute{
+			MarkdownDescription: "The users, accounts, apps, IP addresses, devices and files the alert concerns.",
+			Computed:            true,
+			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+				"type": schema.StringAttribute{
+					MarkdownDescription: "The entity's kind as MDA names it, such as `account`, `user`, `service`, `ip`, " +
+						"`device`, `file` or `policyRule`.",
+					Computed: true,
+				},
+				"id":    schema.StringAttribute{MarkdownDescription: "The entity's id; app (`service`) ids are numbers written as strings.", Computed: true},
+				"label": schema.StringAttribute{MarkdownDescription: "The entity's display name.", Computed: true},
+			}},
+		},
+		"raw_json": schema.StringAttribute{
+			MarkdownDescription: "The alert as MDA sent it, as JSON, for fields this provider does not map; read it with `jsondecode`.",
+			Computed:            true,
+		},
+	}
+}
+
+// alertDataFromAPI maps an API alert for the data sources.
+func alertDataFromAPI(a mda.Alert) alertDataModel {
+	m := alertDataModel{
+		ID:            types.StringValue(a.ID),
+		Title:         types.StringValue(a.Title),
+		Description:   types.StringValue(a.Description),
+		Severity:      types.StringValue(enumWord(severityNames, a.Severity)),
+		Status:        types.StringValue(enumWord(alertStatusNames, a.Status)),
+		Resolution:    types.StringValue(enumWord(resolutionNames, a.Resolution)),
+		Created:       types.StringValue(formatMillis(a.Timestamp)),
+		ResolvedAt:    types.StringNull(),
+		ThreatScore:   types.Int64Value(int64(a.ThreatScore)),
+		IsSystemAlert: types.BoolValue(a.IsSystemAlert),
+		URL:           stringOrNull(a.URL),
+		Entities:      make([]alertEntityModel, 0, len(a.Entities)),
+		RawJSON:       types.StringValue(string(a.Raw)),
+	}
+	if a.ResolveTime != nil {
+		m.ResolvedAt = types.StringValue(formatTime(*a.ResolveTime))
+	}
+	if a.Policy != nil {
+		m.Policy = &alertPolicyModel{ID: types.StringValue(a.Policy.ID), Label: stringOrNull(a.Policy.Label)}
+	}
+	for _, e := range a.Entities {
+		m.Entities = append(m.Entities, alertEntityModel{
+			Type:  types.StringValue(e.Type),
+			ID:    types.StringValue(e.ID),
+			Label: stringOrNull(e.Label),
+		})
+	}
+	if len(a.Raw) == 0 {
+		m.RawJSON = types.StringNull()
+	}
+	return m
+}
+
+// prefixedAlertID is an alert id as Defender XDR and Microsoft Graph show it: "ca" and
+// MDA's 24 hexadecimal characters.
+var prefixedAlertID = regexp.MustCompile(`^ca[0-9a-fA-F]{24}$`)
+
+// normalizeAlertID strips the "ca" prefix Defender XDR puts on MDA alert ids, and writes
+// the hexadecimal in lower case, as MDA does. Only a 26-character "ca"+hex id is
+// stripped: a plain id may itself begin with "ca".
+func normalizeAlertID(id string) string {
+	id = strings.TrimSpace(id)
+	if prefixedAlertID.MatchString(id) {
+		id = id[2:]
+	}
+	return strings.ToLower(id)
+}

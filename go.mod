@@ -11,6 +11,7 @@ require (
 	github.com/hashicorp/terraform-plugin-testing v1.16.0
 	golang.org/x/oauth2 v0.37.0
 	golang.org/x/sync v0.24.0
+	software.sslmate.com/src/go-pkcs12 v0.7.4
 )
 
 require (

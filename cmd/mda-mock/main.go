@@ -3,6 +3,10 @@
 //
 //	go run ./cmd/mda-mock -token t1
 //	go run ./cmd/mda-mock -client 11111111-1111-1111-1111-111111111111:s3cret:Settings.manage
+//	go run ./cmd/mda-mock -client-cert 11111111-1111-1111-1111-111111111111:cert.pem:Settings.manage
+//	go run ./cmd/mda-mock -federated 11111111-1111-1111-1111-111111111111:Settings.manage:github:repo:contoso/infra:ref:refs/heads/main \
+//	    -oidc-run run-token:repo:contoso/infra:ref:refs/heads/main
+//	go run ./cmd/mda-mock -managed-identity system:22222222-2222-2222-2222-222222222222:Settings.manage
 package main
 
 import (
@@ -47,6 +51,8 @@ func run(args []string) error {
 	requireID := fs.Bool("require-id-on-update", false, "emulate update_rule's inferred self-collision when the body has no _id")
 	rejectOverlap := fs.Bool("reject-overlap", false, "refuse custom ranges whose subnets overlap another custom range")
 	quiet := fs.Bool("quiet", false, "do not log requests")
+	var identities identityFlags
+	identities.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -72,6 +78,9 @@ func run(args []string) error {
 			return err
 		}
 		opts.Clients = append(opts.Clients, cred)
+	}
+	if err := identities.apply(&opts); err != nil {
+		return err
 	}
 	if !*quiet {
 		opts.Logger = log.New(os.Stderr, "mda-mock: ", log.LstdFlags|log.Lmicroseconds)
@@ -142,21 +151,25 @@ func printBanner(srv *mockserver.Server, opts mockserver.Options) {
 	fmt.Printf("  authority_url = %q\n", url)
 	fmt.Printf("  tenant_id     = %q\n\n", srv.Tenant())
 
-	if len(opts.Tokens) == 0 && len(opts.Clients) == 0 {
-		fmt.Fprintln(os.Stderr, "mda-mock: warning: no -token and no -client given; nothing can authenticate")
+	if len(opts.Tokens) == 0 && len(opts.Clients) == 0 && len(opts.ManagedIdentities) == 0 {
+		fmt.Fprintln(os.Stderr, "mda-mock: warning: no -token, -client, -client-cert, -federated or -managed-identity given; nothing can authenticate")
 	}
 	if len(opts.Tokens) > 0 {
 		fmt.Println("# With the legacy API token:")
 		fmt.Printf("export MDA_PORTAL_URL=%s\n", url)
 		fmt.Printf("export MDA_API_TOKEN=%s\n\n", shellQuote(opts.Tokens[0]))
 	}
-	if len(opts.Clients) > 0 {
-		c := opts.Clients[0]
+	for _, c := range opts.Clients {
+		if c.Secret == "" {
+			continue
+		}
 		fmt.Println("# With the Entra app (client credentials):")
 		fmt.Printf("export MDA_PORTAL_URL=%s\n", url)
 		fmt.Printf("export MDA_AUTHORITY_URL=%s MDA_TENANT_ID=%s\n", url, srv.Tenant())
 		fmt.Printf("export MDA_CLIENT_ID=%s MDA_CLIENT_SECRET=%s\n\n", shellQuote(c.ID), shellQuote(c.Secret))
+		break
 	}
+	printIdentityBanner(url, srv.Tenant(), opts)
 	fmt.Printf("Admin API: %s/_mock/ (stats, reset, faults, seed). Ctrl-C stops.\n", url)
 }
 

@@ -35,34 +35,75 @@ type authorizer interface {
 }
 
 // tokenSource fetches a new access token for MDA on every call; bearerAuth caches it.
-// Each Entra sign-in mode (client secret here; certificate, OIDC federation, managed
-// identity, Azure CLI later) is one tokenSource in its own file.
+// Each Entra sign-in mode is one tokenSource in its own file: client secret here,
+// certificate (auth_certificate.go), OIDC federation (auth_oidc.go), managed identity
+// (auth_msi.go) and the Azure CLI (auth_cli.go).
 type tokenSource interface {
 	Token(ctx context.Context) (*oauth2.Token, error)
 }
 
-func newAuthorizer(cfg *Config, httpClient *http.Client, clock Clock, logger Logger, timeout time.Duration) authorizer {
+// The sign-in methods, as TokenError.Method names them.
+const (
+	methodClientSecret = "a client secret"
+	methodCertificate  = "a client certificate"
+	methodMSI          = "a managed identity"
+	methodCLI          = "the Azure CLI"
+)
+
+// newAuthorizer picks the authorizer for the one credential kind cfg configures (validate
+// has made sure there is exactly one).
+func newAuthorizer(cfg *Config, httpClient *http.Client, clock Clock, logger Logger, timeout time.Duration) (authorizer, error) {
 	if cfg.APIToken != "" {
-		return legacyTokenAuth{header: "Token " + strings.TrimSpace(cfg.APIToken)}
+		return legacyTokenAuth{header: "Token " + strings.TrimSpace(cfg.APIToken)}, nil
 	}
+	src, err := newTokenSource(cfg, httpClient, clock, timeout)
+	if err != nil {
+		return nil, err
+	}
+	return newBearerAuth(src, clock, logger), nil
+}
+
+func newTokenSource(cfg *Config, httpClient *http.Client, clock Clock, timeout time.Duration) (tokenSource, error) {
+	cloud, _ := LookupCloud(cfg.Environment)
 	authority := cfg.AuthorityURL
 	if authority == "" {
-		authority = DefaultAuthorityURL
+		authority = cloud.AuthorityURL
 	}
-	return newBearerAuth(&clientSecretSource{
-		cfg: clientcredentials.Config{
-			ClientID:     cfg.ClientID,
-			ClientSecret: cfg.ClientSecret,
-			TokenURL:     strings.TrimRight(authority, "/") + "/" + url.PathEscape(cfg.TenantID) + "/oauth2/v2.0/token",
-			Scopes:       []string{mdaScope},
-			// Entra accepts both styles; fixing one avoids the auto-detection's second
-			// request after a failure.
-			AuthStyle: oauth2.AuthStyleInParams,
-		},
-		httpClient: httpClient,
-		tenantID:   cfg.TenantID,
-		timeout:    timeout,
-	}, clock, logger)
+	// The client-credentials request is the same for a secret and an assertion, apart
+	// from how the client proves who it is.
+	cc := clientcredentials.Config{
+		ClientID: cfg.ClientID,
+		TokenURL: strings.TrimRight(authority, "/") + "/" + url.PathEscape(cfg.TenantID) + "/oauth2/v2.0/token",
+		Scopes:   []string{mdaScope},
+		// Entra accepts both styles; fixing one avoids the auto-detection's second
+		// request after a failure.
+		AuthStyle: oauth2.AuthStyleInParams,
+	}
+	switch {
+	case cfg.ClientSecret != "":
+		cc.ClientSecret = cfg.ClientSecret
+		return &clientSecretSource{cfg: cc, httpClient: httpClient, tenantID: cfg.TenantID, timeout: timeout}, nil
+	case len(cfg.ClientCertificate) > 0:
+		cert, err := parseClientCertificate(cfg.ClientCertificate, cfg.ClientCertificatePassword)
+		if err != nil {
+			return nil, err
+		}
+		return &assertionSource{
+			cfg: cc, httpClient: httpClient, tenantID: cfg.TenantID, timeout: timeout, method: methodCertificate,
+			assertion: func(context.Context) (string, error) { return cert.assertion(cc.TokenURL, cfg.ClientID, clock.Now()) },
+		}, nil
+	case cfg.federated():
+		fed := newFederatedTokenSource(cfg, httpClient, cloud.FederatedAudience)
+		return &assertionSource{
+			cfg: cc, httpClient: httpClient, tenantID: cfg.TenantID, timeout: timeout, method: fed.method,
+			assertion: fed.token,
+		}, nil
+	case cfg.UseMSI:
+		return newMSISource(cfg, httpClient, clock, timeout), nil
+	case cfg.UseCLI:
+		return newCLISource(cfg, clock, timeout), nil
+	}
+	return nil, errors.New("no credential kind is configured")
 }
 
 // legacyTokenAuth sends a legacy API token: "Authorization: Token <key>".
@@ -183,16 +224,23 @@ func (s *clientSecretSource) Token(ctx context.Context) (*oauth2.Token, error) {
 	defer cancel()
 	tok, err := s.cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, s.httpClient))
 	if err != nil {
-		return nil, newTokenError(s.tenantID, s.cfg.ClientID, err, s.cfg.ClientSecret)
+		te := newTokenError(s.tenantID, s.cfg.ClientID, err, s.cfg.ClientSecret)
+		te.Method = methodClientSecret
+		return nil, te
 	}
 	return tok, nil
 }
 
-// TokenError is a failure to get an access token from Entra ID. It never contains the
-// client secret.
+// TokenError is a failure to get an access token from Entra ID, a managed-identity
+// endpoint or the Azure CLI. It never contains the client secret, an assertion or a
+// token.
 type TokenError struct {
 	TenantID string
 	ClientID string
+	// Method is how the client signed in, in words: "a client secret", "a client
+	// certificate", "a federated token from GitHub Actions", "a managed identity", "the
+	// Azure CLI".
+	Method string
 	// StatusCode is the token endpoint's HTTP status; 0 when no response came.
 	StatusCode int
 	// Code is Entra's "error", e.g. "invalid_client".
@@ -202,11 +250,26 @@ type TokenError struct {
 	Description string
 	// Err is the underlying failure when the endpoint gave no OAuth error.
 	Err error
+
+	// final marks a failure that asking again cannot mend (a missing file, an Azure CLI
+	// that is not signed in), whatever its status.
+	final bool
 }
 
 func (e *TokenError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "getting an Entra ID token for application %s in tenant %s", e.ClientID, e.TenantID)
+	b.WriteString("getting an Entra ID token")
+	switch {
+	case e.ClientID != "" && e.TenantID != "":
+		fmt.Fprintf(&b, " for application %s in tenant %s", e.ClientID, e.TenantID)
+	case e.ClientID != "":
+		fmt.Fprintf(&b, " for %s", e.ClientID)
+	case e.TenantID != "":
+		fmt.Fprintf(&b, " in tenant %s", e.TenantID)
+	}
+	if e.Method != "" {
+		b.WriteString(" with " + e.Method)
+	}
 	if e.StatusCode != 0 {
 		fmt.Fprintf(&b, ": HTTP %d", e.StatusCode)
 	}
@@ -227,20 +290,20 @@ func (e *TokenError) Unwrap() error { return e.Err }
 // temporary reports whether asking again later may succeed: the endpoint was unreachable,
 // overloaded or failing, rather than refusing the credentials.
 func (e *TokenError) temporary() bool {
+	if e.final {
+		return false
+	}
 	if e.StatusCode == 0 {
 		return e.Err != nil && !errors.Is(e.Err, context.Canceled)
 	}
 	return e.StatusCode == http.StatusTooManyRequests || e.StatusCode >= 500
 }
 
-func newTokenError(tenantID, clientID string, err error, secret string) *TokenError {
+// newTokenError builds the error for a failed token request, with every one of secrets
+// (the client secret, an assertion) blanked out of what the endpoint said.
+func newTokenError(tenantID, clientID string, err error, secrets ...string) *TokenError {
 	e := &TokenError{TenantID: tenantID, ClientID: clientID}
-	redact := func(s string) string {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, "[redacted]")
-		}
-		return s
-	}
+	redact := func(s string) string { return redactAll(s, secrets) }
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
 		if re.Response != nil {
@@ -257,9 +320,36 @@ func newTokenError(tenantID, clientID string, err error, secret string) *TokenEr
 			e.Description = redact(msg)
 		}
 	}
-	if msg := err.Error(); secret != "" && strings.Contains(msg, secret) {
+	if msg := err.Error(); redact(msg) != msg {
 		err = errors.New(redact(msg))
 	}
 	e.Err = err
 	return e
+}
+
+func redactAll(s string, secrets []string) string {
+	for _, secret := range secrets {
+		if secret != "" {
+			s = strings.ReplaceAll(s, secret, "[redacted]")
+		}
+	}
+	return s
+}
+
+// asTokenError returns err as a *TokenError, filling in who was signing in.
+func asTokenError(err error, tenantID, clientID, method string) *TokenError {
+	var te *TokenError
+	if !errors.As(err, &te) {
+		te = &TokenError{Err: err, final: true}
+	}
+	if te.TenantID == "" {
+		te.TenantID = tenantID
+	}
+	if te.ClientID == "" {
+		te.ClientID = clientID
+	}
+	if te.Method == "" {
+		te.Method = method
+	}
+	return te
 }

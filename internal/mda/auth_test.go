@@ -269,7 +269,11 @@ func TestAuth_tokenEndpointOutageIsRetried(t *testing.T) {
 func TestAuth_tokenURL(t *testing.T) {
 	cfg := Config{TenantID: "contoso.onmicrosoft.com", ClientID: "a", ClientSecret: "b"}
 	tokenURL := func() string {
-		a, ok := newAuthorizer(&cfg, http.DefaultClient, realClock{}, discardLogger{}, time.Second).(*bearerAuth)
+		auth, err := newAuthorizer(&cfg, http.DefaultClient, realClock{}, discardLogger{}, time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, ok := auth.(*bearerAuth)
 		if !ok {
 			t.Fatal("client credentials did not make a bearer authorizer")
 		}

@@ -91,10 +91,14 @@ func New(cfg Config) (*Client, error) {
 	if cfg.WindowStateDir != "" {
 		file = newWindowFile(cfg.WindowStateDir, apiBaseURL(cfg.PortalURL))
 	}
+	auth, err := newAuthorizer(&cfg, &hc, cfg.Clock, cfg.Logger, cfg.RequestTimeout)
+	if err != nil {
+		return nil, err
+	}
 	c := &Client{
 		apiURL:     apiBaseURL(cfg.PortalURL),
 		http:       &hc,
-		auth:       newAuthorizer(&cfg, &hc, cfg.Clock, cfg.Logger, cfg.RequestTimeout),
+		auth:       auth,
 		limiter:    newLimiter(cfg.RequestsPerMinute, cfg.Clock, cfg.Logger, file),
 		clock:      cfg.Clock,
 		logger:     cfg.Logger,

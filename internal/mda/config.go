@@ -24,8 +24,9 @@ const (
 	maxMaxRetries = 100
 )
 
-// Config configures a Client. Exactly one credential kind must be set: APIToken, or the
-// Entra application triple TenantID, ClientID and ClientSecret.
+// Config configures a Client. Exactly one credential kind must be set: APIToken; an Entra
+// application (TenantID and ClientID) with ClientSecret, ClientCertificate or a federated
+// token (OIDCToken, OIDCTokenFilePath or OIDCRequestURL); UseMSI; or UseCLI.
 type Config struct {
 	// PortalURL is the tenant's portal, https://<tenant>.<region>.portal.cloudappsecurity.com.
 	// The client appends "/api"; the "API url" the portal shows, which already ends in
@@ -41,7 +42,43 @@ type Config struct {
 	ClientID     string
 	ClientSecret string
 
-	// AuthorityURL is the Entra login host; "" means DefaultAuthorityURL. The token URL is
+	// ClientCertificate is a PKCS#12 archive (binary or base64) or PEM text with the
+	// application's certificate and RSA private key; the key signs a client assertion
+	// (a JWT naming the certificate by its x5t thumbprint) instead of sending a secret.
+	// ClientCertificatePassword opens a password-protected PKCS#12 archive.
+	ClientCertificate         []byte
+	ClientCertificatePassword string
+
+	// A federated token (workload identity federation) proves the application's identity
+	// as a client assertion; see auth_oidc.go. One source: OIDCToken as is;
+	// OIDCTokenFilePath, read again on every token fetch; or OIDCRequestURL with
+	// OIDCRequestToken, the GitHub Actions ID-token endpoint, or the Azure DevOps one when
+	// ADOServiceConnectionID is set.
+	OIDCToken              string
+	OIDCTokenFilePath      string
+	OIDCRequestURL         string
+	OIDCRequestToken       string
+	ADOServiceConnectionID string
+
+	// UseMSI signs in as the managed identity of the Azure resource the client runs on;
+	// ClientID, when set, picks a user-assigned identity. MSIEndpoint is the token
+	// endpoint ("" means DefaultMSIEndpoint, the instance metadata service); with
+	// MSIIdentityHeader set, it is App Service's IDENTITY_ENDPOINT and the header is sent
+	// as X-IDENTITY-HEADER.
+	UseMSI            bool
+	MSIEndpoint       string
+	MSIIdentityHeader string
+
+	// UseCLI takes tokens from the Azure CLI's signed-in account (az account
+	// get-access-token); TenantID, when set, is passed as --tenant.
+	UseCLI bool
+
+	// Environment is the Microsoft cloud: "public" (the default), "usgovernment" or
+	// "china". It picks the login host and the federated token audience, and the portal
+	// URL must belong to it.
+	Environment string
+
+	// AuthorityURL is the Entra login host; "" means the Environment's. The token URL is
 	// AuthorityURL + "/" + TenantID + "/oauth2/v2.0/token".
 	AuthorityURL string
 
@@ -71,13 +108,30 @@ type Config struct {
 }
 
 // credentialKinds names the credential kinds that c configures, in words a user knows.
-// New credential kinds (certificate, OIDC, managed identity) add a line here.
+// A kind counts when its own setting is present; a tenant or client ID alone counts as an
+// incomplete client secret, since it has no use without a credential.
 func (c *Config) credentialKinds() []string {
 	var kinds []string
 	if c.APIToken != "" {
 		kinds = append(kinds, "a legacy API token")
 	}
-	if c.TenantID != "" || c.ClientID != "" || c.ClientSecret != "" {
+	entra := len(kinds)
+	if c.ClientSecret != "" {
+		kinds = append(kinds, "an Entra application with a client secret (tenant ID, client ID, client secret)")
+	}
+	if len(c.ClientCertificate) > 0 {
+		kinds = append(kinds, "an Entra application with a client certificate")
+	}
+	if c.federated() {
+		kinds = append(kinds, "an Entra application with a federated (OIDC) token")
+	}
+	if c.UseMSI {
+		kinds = append(kinds, "a managed identity")
+	}
+	if c.UseCLI {
+		kinds = append(kinds, "the Azure CLI")
+	}
+	if len(kinds) == entra && (c.TenantID != "" || c.ClientID != "") {
 		kinds = append(kinds, "an Entra application with a client secret (tenant ID, client ID, client secret)")
 	}
 	return kinds
@@ -89,13 +143,19 @@ func (c *Config) validate() error {
 		errs = append(errs, err)
 	}
 
+	cloud, ok := LookupCloud(c.Environment)
+	if !ok {
+		errs = append(errs, fmt.Errorf("the environment %q is not a Microsoft cloud: use one of %s", c.Environment, strings.Join(CloudNames(), ", ")))
+	} else if err := cloud.CheckPortalURL(c.PortalURL); err != nil {
+		errs = append(errs, err)
+	}
+
 	switch kinds := c.credentialKinds(); len(kinds) {
 	case 0:
-		errs = append(errs, errors.New("no credentials are configured: set either a legacy API token, or an Entra application's tenant ID, client ID and client secret"))
+		errs = append(errs, errors.New("no credentials are configured: set a legacy API token; an Entra application's tenant ID and client ID "+
+			"with a client secret, a client certificate or a federated token; a managed identity; or the Azure CLI"))
 	case 1:
-		if c.APIToken == "" {
-			errs = append(errs, c.validateClientSecret()...)
-		}
+		errs = append(errs, c.validateCredential()...)
 	default:
 		errs = append(errs, fmt.Errorf("%s are both configured: configure exactly one credential kind", strings.Join(kinds, " and ")))
 	}
@@ -117,7 +177,36 @@ func (c *Config) validate() error {
 	return errors.Join(errs...)
 }
 
-func (c *Config) validateClientSecret() []error {
+// validateCredential checks the one credential kind configured.
+func (c *Config) validateCredential() []error {
+	var errs []error
+	// The tenant ID becomes a path segment of the token URL, or an az argument.
+	if c.TenantID != "" && strings.ContainsAny(c.TenantID, "/?#% \t\r\n") {
+		errs = append(errs, fmt.Errorf("the tenant ID %q is not a tenant GUID or domain name", c.TenantID))
+	}
+	switch {
+	case c.APIToken != "":
+	case c.UseMSI:
+		if c.TenantID != "" {
+			errs = append(errs, errors.New("a managed identity belongs to the tenant of the resource it runs on: leave the tenant ID unset"))
+		}
+		if c.MSIEndpoint != "" {
+			if err := checkMSIEndpoint(c.MSIEndpoint); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	case c.UseCLI:
+		if c.ClientID != "" {
+			errs = append(errs, errors.New("the Azure CLI signs in as its own logged-in account: leave the client ID unset"))
+		}
+	default:
+		errs = append(errs, c.validateApplication()...)
+	}
+	return errs
+}
+
+// validateApplication checks an Entra application's IDs and its one way of proving them.
+func (c *Config) validateApplication() []error {
 	var errs []error
 	var missing []string
 	if c.TenantID == "" {
@@ -126,17 +215,66 @@ func (c *Config) validateClientSecret() []error {
 	if c.ClientID == "" {
 		missing = append(missing, "client ID")
 	}
-	if c.ClientSecret == "" {
+	if c.ClientSecret == "" && len(c.ClientCertificate) == 0 && !c.federated() {
 		missing = append(missing, "client secret")
 	}
 	if len(missing) > 0 {
 		errs = append(errs, fmt.Errorf("the Entra application credentials are incomplete: the %s %s missing", strings.Join(missing, " and "), pluralIs(len(missing))))
 	}
-	// The tenant ID becomes a path segment of the token URL.
-	if c.TenantID != "" && strings.ContainsAny(c.TenantID, "/?#% \t\r\n") {
-		errs = append(errs, fmt.Errorf("the tenant ID %q is not a tenant GUID or domain name", c.TenantID))
+	switch {
+	case len(c.ClientCertificate) > 0:
+		if err := CheckClientCertificate(c.ClientCertificate, c.ClientCertificatePassword); err != nil {
+			errs = append(errs, err)
+		}
+	case c.federated():
+		errs = append(errs, c.validateFederated()...)
 	}
 	return errs
+}
+
+func (c *Config) validateFederated() []error {
+	var errs []error
+	sources := 0
+	for _, set := range []bool{c.OIDCToken != "", c.OIDCTokenFilePath != "", c.OIDCRequestURL != ""} {
+		if set {
+			sources++
+		}
+	}
+	if sources > 1 {
+		errs = append(errs, errors.New("more than one federated token source is set (token, token file, request URL): set exactly one"))
+	}
+	if c.OIDCRequestURL != "" && c.OIDCToken == "" && c.OIDCTokenFilePath == "" {
+		if err := checkBaseURL("OIDC request URL", strings.SplitN(c.OIDCRequestURL, "?", 2)[0]); err != nil {
+			errs = append(errs, err)
+		}
+		if c.OIDCRequestToken == "" {
+			errs = append(errs, errors.New("the OIDC request URL is set but its request token is not (ACTIONS_ID_TOKEN_REQUEST_TOKEN on GitHub, SYSTEM_ACCESSTOKEN on Azure DevOps)"))
+		}
+	}
+	return errs
+}
+
+// checkMSIEndpoint accepts https, or http to a loopback host (App Service, Arc, the mock)
+// or to a link-local one (the instance metadata service).
+func checkMSIEndpoint(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || !u.IsAbs() || u.Host == "" {
+		return fmt.Errorf("the managed identity endpoint %q is not an absolute URL", raw)
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		ip := net.ParseIP(u.Hostname())
+		if !isLoopback(u.Hostname()) && (ip == nil || !ip.IsLinkLocalUnicast()) {
+			return fmt.Errorf("the managed identity endpoint %q uses plain http to a host that is neither loopback nor link-local (169.254.169.254): use https", raw)
+		}
+	default:
+		return fmt.Errorf("the managed identity endpoint %q has the scheme %q: it must be http or https", raw, u.Scheme)
+	}
+	if u.User != nil || u.Fragment != "" {
+		return fmt.Errorf("the managed identity endpoint %q must not contain user info or a fragment", raw)
+	}
+	return nil
 }
 
 func pluralIs(n int) string {

@@ -23,9 +23,20 @@ POST   /_mock/faults                 queue a fault: {"match":"POST /api/v1/subne
 DELETE /_mock/faults                 clear faults
 GET    /_mock/subnets                every IP range, with builtIn
 POST   /_mock/subnets/seed?n=N&prefix=P  add N custom ranges
+
+Identity endpoints (counted like the token endpoint, never throttled):
+
+GET    /_mock/oidc/token?audience=A  GitHub-like OIDC token for the run whose request token is the bearer
+POST   /_mock/oidc/ado?api-version=7.1&serviceConnectionId=C  Azure DevOps-like OIDC token (bearer: SYSTEM_ACCESSTOKEN)
+GET    /metadata/identity/oauth2/token?api-version=...&resource=...  managed identity, IMDS form (Metadata: true)
+GET    /msi/token?api-version=2019-08-01&resource=...  managed identity, App Service form (X-IDENTITY-HEADER)
 `
 
-func isAdminPath(p string) bool { return p == "/_mock" || strings.HasPrefix(p, "/_mock/") }
+// The OIDC issuer under /_mock/oidc/ is not admin: it stands in for GitHub and Azure DevOps,
+// so it is counted and can be faulted like the token endpoint.
+func isAdminPath(p string) bool {
+	return (p == "/_mock" || strings.HasPrefix(p, "/_mock/")) && !isIdentityPath(p)
+}
 
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimSuffix(r.URL.Path, "/")

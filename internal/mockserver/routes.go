@@ -57,6 +57,7 @@ const (
 	kindAPI
 	kindToken
 	kindOpenIDConfig
+	kindIdentity // managed identity and OIDC issuer endpoints: identity.go
 )
 
 // dispatched is where a request goes, decided before faults and auth so that both the
@@ -68,6 +69,8 @@ type dispatched struct {
 	id     string
 	tenant string   // token endpoint: the tenant in the path
 	allow  []string // 405: the methods the path does serve
+	// identity serves kindIdentity.
+	identity func(s *Server, w http.ResponseWriter, r *http.Request)
 }
 
 const (
@@ -77,6 +80,9 @@ const (
 
 func (s *Server) dispatch(r *http.Request) dispatched {
 	raw := r.URL.Path
+	if d, ok := dispatchIdentity(r); ok {
+		return d
+	}
 	if tenant, ok := matchTenantPath(raw, "/oauth2/v2.0/token"); ok {
 		return dispatched{kind: kindToken, key: r.Method + " " + tokenPattern, tenant: tenant}
 	}

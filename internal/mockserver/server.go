@@ -7,6 +7,8 @@ package mockserver
 import (
 	"context"
 	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -38,6 +40,18 @@ type Options struct {
 	Tokens  []string           // legacy API tokens accepted with "Authorization: Token <k>"
 	Clients []ClientCredential // Entra apps for client_credentials
 
+	// ManagedIdentities answer the managed-identity endpoints (IMDS and App Service forms,
+	// see msi.go); IdentityHeader is the App Service secret (IDENTITY_HEADER) those requests
+	// must carry, and "" refuses the App Service form.
+	ManagedIdentities []ManagedIdentity
+	IdentityHeader    string
+	// OIDCRuns are the pipeline runs that the mock's own OIDC issuer (oidc_issuer.go) gives
+	// federated tokens to, like GitHub Actions and Azure DevOps do.
+	OIDCRuns []OIDCRun
+	// OnSignIn, when set, is called after every sign-in is recorded (see SignIns), before
+	// the answer is sent: tests use it to change the world between two sign-ins.
+	OnSignIn func(SignIn)
+
 	Rate   int           // requests allowed per Window per tenant; 0 -> 30; negative -> unlimited
 	Window time.Duration // 0 -> 60s
 
@@ -58,10 +72,15 @@ type Options struct {
 }
 
 // ClientCredential is an Entra application allowed to use the client_credentials grant.
-// Roles become the token's "roles" claim (compared case-insensitively).
+// Roles become the token's "roles" claim (compared case-insensitively). An app proves who
+// it is with its Secret, with a client assertion signed by the key of one of its
+// Certificates, or with a federated token matching one of its Federated credentials
+// (token_assertion.go).
 type ClientCredential struct {
-	ID, Secret string
-	Roles      []string
+	ID, Secret   string
+	Roles        []string
+	Certificates []*x509.Certificate
+	Federated    []FederatedIdentity
 }
 
 // Server is the mock. It implements http.Handler, so tests may mount it on an
@@ -79,6 +98,11 @@ type Server struct {
 	stats    Stats
 	faults   *faultSet
 	throttle *slidingWindow
+	signIns  []SignIn
+
+	// issuerKey signs the federated tokens of the mock's OIDC issuer; made on first use.
+	issuerKeyOnce sync.Once
+	issuerKey     *rsa.PrivateKey
 
 	httpSrv *http.Server
 	url     string
@@ -221,6 +245,8 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, d dispatched) {
 		s.serveToken(w, r, d.tenant)
 	case kindOpenIDConfig:
 		s.serveOpenIDConfig(w, r, d.tenant)
+	case kindIdentity:
+		d.identity(s, w, r)
 	case kindNotFound:
 		writeNotFoundPage(w)
 	case kindMethodNotAllowed:

@@ -15,11 +15,22 @@ import (
 //
 // A grant type is a tokenGrant in tokenGrants. Within client_credentials, the client
 // proves who it is through clientAuthenticators: a client secret here; a certificate
-// assertion or a federated (OIDC) token can be added in their own files by appending to
-// that slice from an init function.
+// assertion or a federated (OIDC) token in token_assertion.go, which appends to that
+// slice from an init function.
+
+// tokenRequest is one token request: what the grants and authenticators read, and the
+// sign-in record they fill in.
+type tokenRequest struct {
+	tenant string
+	form   url.Values
+	// endpoint is the token URL as the client addressed it: the audience a client
+	// assertion must name.
+	endpoint string
+	signIn   *SignIn
+}
 
 // tokenGrant turns a validated request into the app the token is for, or an Entra error.
-type tokenGrant func(s *Server, tenant string, form url.Values) (ClientCredential, *entraError)
+type tokenGrant func(s *Server, tr *tokenRequest) (ClientCredential, *entraError)
 
 var tokenGrants = map[string]tokenGrant{
 	"client_credentials": clientCredentialsGrant,
@@ -27,7 +38,7 @@ var tokenGrants = map[string]tokenGrant{
 
 // clientAuthenticator checks one kind of client credential. It returns handled=false when
 // the form does not carry its kind, so the next authenticator can try.
-type clientAuthenticator func(s *Server, app ClientCredential, form url.Values) (handled bool, err *entraError)
+type clientAuthenticator func(s *Server, app ClientCredential, tr *tokenRequest) (handled bool, err *entraError)
 
 var clientAuthenticators = []clientAuthenticator{clientSecretAuthenticator}
 
@@ -42,22 +53,28 @@ type entraError struct {
 
 func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, tenant string) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	app, eerr := s.grantToken(r, tenant)
+	now := s.now()
+	in := &SignIn{Time: now}
+	app, eerr := s.grantToken(r, tenant, in)
 	if eerr != nil {
+		in.Error = fmt.Sprintf("AADSTS%d", eerr.number)
+		s.recordSignIn(*in)
 		s.writeEntraError(w, eerr)
 		return
 	}
+	in.AccessToken = s.issueAccessToken(app, now)
+	s.recordSignIn(*in)
 	w.Header().Set("Cache-Control", "no-store, no-cache")
 	secs := int(s.opts.TokenLifetime / time.Second)
 	writeJSON(w, http.StatusOK, map[string]any{
 		"token_type":     "Bearer",
 		"expires_in":     secs,
 		"ext_expires_in": secs,
-		"access_token":   s.issueAccessToken(app, s.now()),
+		"access_token":   in.AccessToken,
 	})
 }
 
-func (s *Server) grantToken(r *http.Request, tenant string) (ClientCredential, *entraError) {
+func (s *Server) grantToken(r *http.Request, tenant string, in *SignIn) (ClientCredential, *entraError) {
 	if r.Method != http.MethodPost {
 		return ClientCredential{}, &entraError{http.StatusBadRequest, "invalid_request", 900561,
 			fmt.Sprintf("The endpoint only accepts POST, OPTIONS requests. Received a %s request.", r.Method)}
@@ -80,11 +97,22 @@ func (s *Server) grantToken(r *http.Request, tenant string) (ClientCredential, *
 		return ClientCredential{}, &entraError{http.StatusBadRequest, "unsupported_grant_type", 70003,
 			fmt.Sprintf("The app requested an unsupported grant type '%s'.", gt)}
 	}
-	return grant(s, tenant, form)
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return grant(s, &tokenRequest{
+		tenant:   tenant,
+		form:     form,
+		endpoint: scheme + "://" + r.Host + r.URL.Path,
+		signIn:   in,
+	})
 }
 
-func clientCredentialsGrant(s *Server, tenant string, form url.Values) (ClientCredential, *entraError) {
+func clientCredentialsGrant(s *Server, tr *tokenRequest) (ClientCredential, *entraError) {
+	form, tenant := tr.form, tr.tenant
 	id := form.Get("client_id")
+	tr.signIn.ClientID = id
 	if id == "" {
 		return ClientCredential{}, missingParam("client_id")
 	}
@@ -102,7 +130,7 @@ func clientCredentialsGrant(s *Server, tenant string, form url.Values) (ClientCr
 	}
 	handled := false
 	for _, auth := range clientAuthenticators {
-		h, err := auth(s, app, form)
+		h, err := auth(s, app, tr)
 		if err != nil {
 			return ClientCredential{}, err
 		}
@@ -121,11 +149,12 @@ func clientCredentialsGrant(s *Server, tenant string, form url.Values) (ClientCr
 	return app, nil
 }
 
-func clientSecretAuthenticator(_ *Server, app ClientCredential, form url.Values) (bool, *entraError) {
-	secret, ok := form["client_secret"]
+func clientSecretAuthenticator(_ *Server, app ClientCredential, tr *tokenRequest) (bool, *entraError) {
+	secret, ok := tr.form["client_secret"]
 	if !ok {
 		return false, nil
 	}
+	tr.signIn.Method = SignInClientSecret
 	if len(secret) != 1 || app.Secret == "" || secret[0] != app.Secret {
 		return true, &entraError{http.StatusUnauthorized, "invalid_client", 7000215,
 			fmt.Sprintf("Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '%s'.", app.ID)}

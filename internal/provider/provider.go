@@ -6,6 +6,7 @@ package provider
 
 import (
 	"context"
+	"maps"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -40,6 +41,8 @@ type mdaProviderModel struct {
 	RequestsPerMinute    types.Int64  `tfsdk:"requests_per_minute"`
 	MaxRetries           types.Int64  `tfsdk:"max_retries"`
 	RequestTimeout       types.String `tfsdk:"request_timeout"`
+
+	mdaProviderAuthModel // certificate, OIDC, managed identity, Azure CLI, cloud: provider_auth.go
 }
 
 func (p *mdaProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -50,9 +53,11 @@ func (p *mdaProvider) Metadata(_ context.Context, _ provider.MetadataRequest, re
 func (p *mdaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The `mda` provider manages the configuration of a Microsoft Defender for Cloud Apps " +
-			"(MDA) tenant through its REST API. Configure exactly one credential kind: a legacy API token " +
-			"(`api_token`) or a Microsoft Entra application with a client secret (`tenant_id`, `client_id`, " +
-			"`client_secret`). Every attribute can also come from an environment variable, named in its description.",
+			"(MDA) tenant through its REST API. Configure exactly one credential kind: a Microsoft Entra application " +
+			"(`tenant_id`, `client_id`) with a client secret, a client certificate or OIDC workload identity federation " +
+			"(`use_oidc`); a managed identity (`use_msi`); the Azure CLI (`use_cli`); or a legacy API token (`api_token`). " +
+			"Every attribute can also come from an environment variable, named in its description: the `ARM_*` " +
+			"variables of the azurerm and azuread providers work here too.",
 		Attributes: map[string]schema.Attribute{
 			"portal_url": schema.StringAttribute{
 				MarkdownDescription: "The tenant's MDA API URL, as shown in the Microsoft Defender portal under " +
@@ -75,7 +80,8 @@ func (p *mdaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			},
 			"client_id": schema.StringAttribute{
 				MarkdownDescription: "The application (client) ID of the Microsoft Entra application that has been " +
-					"granted MDA application permissions. Environment variables: `MDA_CLIENT_ID`, then `ARM_CLIENT_ID`.",
+					"granted MDA application permissions. With `use_msi`, the client ID of a user-assigned managed identity. " +
+					"Environment variables: `MDA_CLIENT_ID`, then `ARM_CLIENT_ID`.",
 				Optional: true,
 			},
 			"client_secret": schema.StringAttribute{
@@ -91,9 +97,9 @@ func (p *mdaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				Optional: true,
 			},
 			"authority_url": schema.StringAttribute{
-				MarkdownDescription: "The Microsoft Entra login host that issues tokens. Defaults to " +
-					"`https://login.microsoftonline.com`; set it for sovereign clouds or to point at a mock. " +
-					"Environment variable: `MDA_AUTHORITY_URL`.",
+				MarkdownDescription: "The Microsoft Entra login host that issues tokens. Defaults to the login host " +
+					"of `environment` (`https://login.microsoftonline.com` in the public cloud); set it to point at a " +
+					"mock or a private endpoint. Environment variable: `MDA_AUTHORITY_URL`.",
 				Optional: true,
 			},
 			"requests_per_minute": schema.Int64Attribute{
@@ -116,6 +122,7 @@ func (p *mdaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			},
 		},
 	}
+	maps.Copy(resp.Schema.Attributes, authAttributes())
 }
 
 func (p *mdaProvider) Resources(_ context.Context) []func() resource.Resource {

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
 	"os"
@@ -103,6 +104,7 @@ func refuseUnknown(diags *diag.Diagnostics, cfg mdaProviderModel) bool {
 		"max_retries":             cfg.MaxRetries.IsUnknown(),
 		"request_timeout":         cfg.RequestTimeout.IsUnknown(),
 	}
+	maps.Copy(unknown, cfg.authUnknown())
 	for attr, isUnknown := range unknown {
 		if isUnknown {
 			diags.AddAttributeError(path.Root(attr), "Unknown MDA provider setting",
@@ -120,6 +122,7 @@ func buildClientConfig(cfg mdaProviderModel, diags *diag.Diagnostics) (mda.Confi
 
 	portal := resolveString("portal_url", cfg.PortalURL, "MDA_PORTAL_URL")
 	out.PortalURL = validatePortalURL(diags, portal)
+	out.Environment = resolveEnvironment(diags, cfg, portal, out.PortalURL)
 
 	authority := resolveString("authority_url", cfg.AuthorityURL, "MDA_AUTHORITY_URL")
 	if authority.set() {

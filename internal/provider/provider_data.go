@@ -30,6 +30,11 @@ func clientFromProviderData(data any) (*mda.Client, diag.Diagnostics) {
 // message and a next step: for 401 and 403 the permission to grant.
 func addAPIError(diags *diag.Diagnostics, action string, err error) {
 	summary := "Unable to " + action
+	var tokenErr *mda.TokenError
+	if errors.As(err, &tokenErr) {
+		diags.AddError(summary, tokenErrorDetail(err, tokenErr))
+		return
+	}
 	var apiErr *mda.APIError
 	if !errors.As(err, &apiErr) {
 		diags.AddError(summary, fmt.Sprintf("%s. If this persists, check the network path to the MDA portal URL and "+

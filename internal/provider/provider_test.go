@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"os"
 	"testing"
 
@@ -25,7 +26,13 @@ func TestMain(m *testing.M) {
 	if err == nil {
 		_ = os.Setenv("MDA_LIMITER_STATE_DIR", dir)
 	}
+	// No test may reach the real instance metadata service; see acctest.ForbidLinkLocal.
+	linkLocal := acctest.ForbidLinkLocal()
 	code := m.Run()
 	_ = os.RemoveAll(dir)
+	if n := linkLocal(); n > 0 {
+		fmt.Fprintf(os.Stderr, "FAIL: tests tried %d time(s) to reach a link-local address such as the instance metadata service\n", n)
+		code = 1
+	}
 	os.Exit(code)
 }

@@ -1,6 +1,6 @@
 module github.com/mda-terraform/terraform-provider-mda/tools
 
-go 1.26.8
+go 1.25.0
 
 require github.com/hashicorp/terraform-plugin-docs v0.24.0
 

@@ -158,7 +158,7 @@ func (r *alertStateResource) Schema(ctx context.Context, _ resource.SchemaReques
 					},
 				},
 			},
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true}),
+			"timeouts": timeoutsBlock(ctx, timeouts.Opts{Create: true, Read: true, Update: true}),
 		},
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 )
 
 // defaultOperationTimeout bounds one create, read, update or delete when the timeouts
@@ -19,4 +21,16 @@ func withTimeout(ctx context.Context, get func(context.Context, time.Duration) (
 	d, diags := get(ctx, defaultOperationTimeout)
 	ctx, cancel := context.WithTimeout(ctx, d)
 	return ctx, cancel, diags
+}
+
+// timeoutsBlock is the framework's timeouts block with a description of its own, which
+// the library leaves empty and the docs would show blank.
+func timeoutsBlock(ctx context.Context, opts timeouts.Opts) schema.Block {
+	b := timeouts.Block(ctx, opts)
+	if nested, ok := b.(schema.SingleNestedBlock); ok {
+		nested.MarkdownDescription = "How long each operation may take, waits for the rate limit and retries " +
+			"included, as a duration such as `\"30s\"` or `\"15m\"`. Each defaults to `\"10m\"`."
+		return nested
+	}
+	return b
 }

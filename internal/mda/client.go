@@ -284,9 +284,11 @@ func (c *Client) attempt(ctx context.Context, op operation, payload []byte, atte
 		return attemptResult{authErr: err}
 	}
 	// The slot is taken after the token: a failed token fetch costs no MDA request.
-	if err := c.limiter.Wait(ctx); err != nil {
+	sent, err := c.limiter.Acquire(ctx)
+	if err != nil {
 		return attemptResult{err: err, header: header}
 	}
+	defer c.limiter.Done(sent)
 
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()

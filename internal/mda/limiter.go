@@ -3,6 +3,7 @@ package mda
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 )
@@ -21,8 +22,8 @@ type limiter struct {
 	file   *windowFile // nil: the window lives in memory only
 
 	mu sync.Mutex
-	// stamps are the start times of this limiter's own requests within the window,
-	// oldest first.
+	// stamps are the times of this limiter's own requests within the window, oldest
+	// first: when each was sent, and once answered, when its answer came (Done).
 	stamps []time.Time
 	// others are the requests other processes recorded in the state file, oldest first.
 	others       []time.Time
@@ -36,14 +37,21 @@ func newLimiter(n int, clock Clock, logger Logger, file *windowFile) *limiter {
 // Wait blocks until a request may start, then records it. It returns early, with an
 // error wrapping ctx.Err(), when ctx ends.
 func (l *limiter) Wait(ctx context.Context) error {
+	_, err := l.Acquire(ctx)
+	return err
+}
+
+// Acquire is Wait for a request whose answer will be reported with Done: it returns the
+// time its slot was recorded at.
+func (l *limiter) Acquire(ctx context.Context) (time.Time, error) {
 	var waited time.Duration
 	for {
 		if err := ctx.Err(); err != nil {
-			return l.canceled(err, waited)
+			return time.Time{}, l.canceled(err, waited)
 		}
-		wait, reason := l.reserve(ctx)
+		wait, reason, at := l.reserve(ctx)
 		if wait <= 0 {
-			return nil
+			return at, nil
 		}
 		l.logger.Log(ctx, LevelInfo, "waiting for the MDA rate limit window", map[string]any{
 			"wait":                wait.String(),
@@ -52,10 +60,42 @@ func (l *limiter) Wait(ctx context.Context) error {
 		})
 		select {
 		case <-ctx.Done():
-			return l.canceled(ctx.Err(), waited)
+			return time.Time{}, l.canceled(ctx.Err(), waited)
 		case <-l.clock.After(wait):
 			waited += wait
 		}
+	}
+}
+
+// Done moves a request's slot from when it was sent to when its answer came. MDA counts a
+// request when it arrives, which can be any time up to the answer: a first request that
+// waited for a new connection may arrive well after it was sent. A slot freed a window
+// after the send could then let a 31st request reach MDA inside the window MDA sees;
+// freed a window after the answer, MDA has surely freed it too.
+func (l *limiter) Done(sent time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.clock.Now()
+	if !now.After(sent) {
+		return
+	}
+	for i, t := range l.stamps {
+		if t.Equal(sent) {
+			l.stamps = append(l.stamps[:i], l.stamps[i+1:]...)
+			break
+		}
+	}
+	// A slot already pruned belonged to a request slower than the window; it counts from
+	// its answer all the same.
+	at := len(l.stamps)
+	for at > 0 && l.stamps[at-1].After(now) {
+		at--
+	}
+	l.stamps = slices.Insert(l.stamps, at, now)
+	if l.file != nil {
+		_ = l.file.update(l.clock, func(st *windowState) {
+			st.set(l.file.id, prune(l.stamps, now), l.penaltyUntil, now)
+		})
 	}
 }
 
@@ -63,14 +103,15 @@ func (l *limiter) canceled(err error, waited time.Duration) error {
 	return fmt.Errorf("gave up waiting for a free slot in the MDA rate limit (%d requests per minute) after %s: %w", l.n, waited, err)
 }
 
-// reserve records a request and returns 0 when the window has room; otherwise it returns
-// how long until it may have room, and why not now.
-func (l *limiter) reserve(ctx context.Context) (time.Duration, string) {
+// reserve records a request and returns 0 and the time recorded when the window has
+// room; otherwise it returns how long until it may have room, and why not now.
+func (l *limiter) reserve(ctx context.Context) (time.Duration, string, time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.clock.Now()
 	if l.file == nil {
-		return l.reserveLocked(now)
+		wait, reason := l.reserveLocked(now)
+		return wait, reason, now
 	}
 	var wait time.Duration
 	var reason string
@@ -90,9 +131,9 @@ func (l *limiter) reserve(ctx context.Context) (time.Duration, string) {
 		})
 		l.file = nil
 		l.others = nil
-		return l.reserveLocked(now)
+		wait, reason = l.reserveLocked(now)
 	}
-	return wait, reason
+	return wait, reason, now
 }
 
 func (l *limiter) reserveLocked(now time.Time) (time.Duration, string) {

@@ -252,3 +252,27 @@ func TestLimiter_unusableWindowFileFallsBackToMemory(t *testing.T) {
 	}
 	mustEqual(t, "requests counted in memory", len(l.stamps), 2)
 }
+
+// A slot counts from the answer, not the send: MDA may count a slow request late.
+func TestLimiter_slotFreesAWindowAfterTheAnswer(t *testing.T) {
+	clk := newFakeClock()
+	l := newLimiter(1, clk, &recordingLogger{}, nil)
+	ctx := context.Background()
+	sent, err := l.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(5 * time.Second) // the answer takes 5 s
+	l.Done(sent)
+	clk.Advance(55 * time.Second) // a window after the send, 55 s after the answer
+	done := waitAsync(ctx, l)
+	clk.blockUntilTimer(t)
+	assertBlocked(t, done)
+	if got := clk.Waits(); len(got) != 1 || got[0] != 5*time.Second {
+		t.Fatalf("waits %v, want one of 5s (a window after the answer)", got)
+	}
+	clk.Advance(5 * time.Second)
+	if err := receive(t, done); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -4,7 +4,9 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/mda-terraform/terraform-provider-mda/internal/mda"
@@ -141,9 +143,17 @@ func alertDataFromAPI(a mda.Alert) alertDataModel {
 	return m
 }
 
+// alertIDPattern accepts an MDA alert id (an ObjectId) with or without the "ca" prefix.
+var alertIDPattern = regexp.MustCompile(`^(ca)?[0-9a-fA-F]{24}$`)
+
 // prefixedAlertID is an alert id as Defender XDR and Microsoft Graph show it: "ca" and
 // MDA's 24 hexadecimal characters.
 var prefixedAlertID = regexp.MustCompile(`^ca[0-9a-fA-F]{24}$`)
+
+// alertIDValidator checks an alert id attribute at plan time, either spelling accepted.
+func alertIDValidator() validator.String {
+	return stringvalidator.RegexMatches(alertIDPattern, "must be an alert id: 24 hexadecimal characters, optionally prefixed with ca")
+}
 
 // normalizeAlertID strips the "ca" prefix Defender XDR puts on MDA alert ids, and writes
 // the hexadecimal in lower case, as MDA does. Only a 26-character "ca"+hex id is

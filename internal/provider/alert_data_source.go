@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -33,9 +32,8 @@ func (d *alertDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 		MarkdownDescription: "The alert's id: 24 hexadecimal characters, as in the alert's portal URL, or with the `ca` " +
 			"prefix Defender XDR and Microsoft Graph show (`ca603f704aaf7417985bbf3b22`), which is stripped before " +
 			"asking MDA. Kept as written.",
-		Required: true,
-		Validators: []validator.String{stringvalidator.RegexMatches(alertIDPattern,
-			"must be an alert id: 24 hexadecimal characters, optionally prefixed with ca")},
+		Required:   true,
+		Validators: []validator.String{alertIDValidator()},
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads one alert of the tenant by id. It fails when MDA has no such alert. Lookups made at the same time, by several `mda_alert` data sources or `mda_alert_state` refreshes, share API requests of up to 100 alerts each.",

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -81,7 +80,7 @@ func (r *alertStateResource) Schema(ctx context.Context, _ resource.SchemaReques
 					"`ca` prefix Defender XDR and Microsoft Graph show. Changing it to another alert replaces the resource " +
 					"(the old alert is left as it is); adding or removing the prefix changes nothing.",
 				Required:   true,
-				Validators: []validator.String{stringvalidator.RegexMatches(alertIDPattern, "must be an alert id: 24 hexadecimal characters, optionally prefixed with ca")},
+				Validators: []validator.String{alertIDValidator()},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(
 					func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
 						resp.RequiresReplace = normalizeAlertID(req.StateValue.ValueString()) != normalizeAlertID(req.PlanValue.ValueString())
@@ -282,13 +281,8 @@ func (r *alertStateResource) checkNewAlert(ctx context.Context, id string, plan 
 	if r.client == nil {
 		return // not configured yet (validation); apply checks again
 	}
-	a, err := r.client.LookupAlert(ctx, id)
-	if mda.IsNotFound(err) {
-		diags.AddAttributeError(path.Root("alert_id"), "Alert not found", alertNotFoundDetail(id))
-		return
-	}
-	if err != nil {
-		addAPIError(diags, "look up alert "+id, err)
+	a, ok := r.lookupAlert(ctx, id, diags)
+	if !ok {
 		return
 	}
 	if plan.Resolution.IsNull() || plan.Resolution.IsUnknown() || a.Resolution == resolutionOpen {
@@ -417,13 +411,8 @@ func (r *alertStateResource) ImportState(ctx context.Context, req resource.Impor
 // with other alerts' lookups, and closes with equal options share one request.
 func (r *alertStateResource) converge(ctx context.Context, plan alertStateResourceModel, diags *diag.Diagnostics) (alertStateResourceModel, bool) {
 	id := normalizeAlertID(plan.AlertID.ValueString())
-	a, err := r.client.LookupAlert(ctx, id)
-	if mda.IsNotFound(err) {
-		diags.AddAttributeError(path.Root("alert_id"), "Alert not found", alertNotFoundDetail(id))
-		return plan, false
-	}
-	if err != nil {
-		addAPIError(diags, "look up alert "+id, err)
+	a, ok := r.lookupAlert(ctx, id, diags)
+	if !ok {
 		return plan, false
 	}
 
@@ -451,6 +440,7 @@ func (r *alertStateResource) converge(ctx context.Context, plan alertStateResour
 	}
 
 	if !plan.Read.IsNull() {
+		var err error
 		isRead := a.Status != alertStatusCodes["unread"]
 		switch want := plan.Read.ValueBool(); {
 		case want && !isRead:
@@ -468,8 +458,20 @@ func (r *alertStateResource) converge(ctx context.Context, plan alertStateResour
 	return alertStateFromAPI(a, plan), true
 }
 
-// alertIDPattern accepts an MDA alert id (an ObjectId) with or without the "ca" prefix.
-var alertIDPattern = regexp.MustCompile(`^(ca)?[0-9a-fA-F]{24}$`)
+// lookupAlert finds the alert a plan or an apply is about; a missing alert is an error on
+// alert_id. The lookup is batched with every other alert looked up at the same moment.
+func (r *alertStateResource) lookupAlert(ctx context.Context, id string, diags *diag.Diagnostics) (*mda.Alert, bool) {
+	a, err := r.client.LookupAlert(ctx, id)
+	if mda.IsNotFound(err) {
+		diags.AddAttributeError(path.Root("alert_id"), "Alert not found", alertNotFoundDetail(id))
+		return nil, false
+	}
+	if err != nil {
+		addAPIError(diags, "look up alert "+id, err)
+		return nil, false
+	}
+	return a, true
+}
 
 func alertNotFoundDetail(id string) string {
 	return fmt.Sprintf("MDA has no alert with the id %s. Copy the id from the alert's portal URL or from the mda_alerts "+

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/netip"
 	"strings"
 
@@ -91,7 +92,7 @@ func (v cidrSetValue) SetSemanticEquals(ctx context.Context, newValuable basetyp
 	if err != nil {
 		return false, diags
 	}
-	return sameKeys(a, b), diags
+	return maps.Equal(a, b), diags
 }
 
 // strings returns the elements of a known set.
@@ -132,27 +133,20 @@ func canonicalCIDRSet(ctx context.Context, v cidrSetValue) (map[string]bool, err
 	if diags.HasError() {
 		return nil, fmt.Errorf("not a set of strings")
 	}
-	out := make(map[string]bool, len(elems))
-	for _, e := range elems {
-		c, err := canonicalCIDR(e)
+	return canonicalCIDRs(elems)
+}
+
+// canonicalCIDRs returns the networks that subnet spellings mean, as a set.
+func canonicalCIDRs(cidrs []string) (map[string]bool, error) {
+	out := make(map[string]bool, len(cidrs))
+	for _, s := range cidrs {
+		c, err := canonicalCIDR(s)
 		if err != nil {
 			return nil, err
 		}
 		out[c] = true
 	}
 	return out, nil
-}
-
-func sameKeys(a, b map[string]bool) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k := range a {
-		if !b[k] {
-			return false
-		}
-	}
-	return true
 }
 
 // dedupeCIDRs drops spellings of a network already listed, keeping the first, so that MDA

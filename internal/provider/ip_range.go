@@ -2,9 +2,9 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"sort"
 
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -31,28 +31,51 @@ func ipRangeDataFromAPI(ctx context.Context, s mda.Subnet) (ipRangeDataModel, di
 	m := ipRangeDataModel{
 		ID:           types.StringValue(s.ID),
 		Name:         types.StringValue(s.Name),
-		Category:     types.StringValue(categoryWord(s.Category)),
+		Category:     types.StringValue(enumWord(categoryNames, s.Category)),
 		Organization: stringOrNull(s.Organization),
 		BuiltIn:      types.BoolValue(s.BuiltIn),
 	}
-	cidrs := make([]string, 0, len(s.Subnets))
-	for _, n := range s.Subnets {
-		cidrs = append(cidrs, n.OriginalString)
-	}
-	m.Subnets, d = types.SetValueFrom(ctx, types.StringType, cidrs)
+	m.Subnets, d = types.SetValueFrom(ctx, types.StringType, subnetCIDRs(s))
 	diags.Append(d...)
 	m.Tags, d = types.SetValueFrom(ctx, types.StringType, subnetTagNames(s))
 	diags.Append(d...)
 	return m, diags
 }
 
-// categoryWord names a category code; a code this provider does not know is shown as
-// "unknown_<n>" rather than failing a read of every range.
-func categoryWord(code int) string {
-	if w, ok := categoryNames[code]; ok {
-		return w
+// ipRangeDataAttributes describes one range in the data sources.
+func ipRangeDataAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"id":       schema.StringAttribute{MarkdownDescription: "The range's id (24 hexadecimal characters).", Computed: true},
+		"name":     schema.StringAttribute{MarkdownDescription: "The range's unique name.", Computed: true},
+		"category": schema.StringAttribute{MarkdownDescription: "The category: `corporate`, `administrative`, `risky`, `vpn`, `cloud_provider` or `other`.", Computed: true},
+		"subnets": schema.SetAttribute{
+			MarkdownDescription: "The range's subnets as written when they were saved (IPv4 or IPv6, CIDR or bare address).",
+			Computed:            true, ElementType: types.StringType,
+		},
+		"organization": schema.StringAttribute{MarkdownDescription: "The registered ISP override, or null.", Computed: true},
+		"tags": schema.SetAttribute{
+			MarkdownDescription: "The names of the range's tags.", Computed: true, ElementType: types.StringType,
+		},
+		"built_in": schema.BoolAttribute{MarkdownDescription: "Whether Microsoft provides the range (it cannot be edited).", Computed: true},
 	}
-	return fmt.Sprintf("unknown_%d", code)
+}
+
+// findCustomSubnet looks a custom range up by id or, when id is "", by name, in the run's
+// shared listing; mda.FindBuiltInSubnet takes the same pair for built-in ranges.
+func findCustomSubnet(ctx context.Context, c *mda.Client, id, name string) (*mda.Subnet, error) {
+	if id != "" {
+		return c.LookupSubnet(ctx, id)
+	}
+	return c.FindSubnetByName(ctx, name)
+}
+
+// subnetCIDRs returns a range's subnets as the user wrote them (MDA's originalString).
+func subnetCIDRs(s mda.Subnet) []string {
+	cidrs := make([]string, 0, len(s.Subnets))
+	for _, n := range s.Subnets {
+		cidrs = append(cidrs, n.OriginalString)
+	}
+	return cidrs
 }
 
 // subnetTagNames returns the names of a range's tags: tags go in as names and come back

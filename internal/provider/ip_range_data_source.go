@@ -63,17 +63,9 @@ func (d *ipRangeDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		return
 	}
 	id, name := cfg.ID.ValueString(), cfg.Name.ValueString()
-	var (
-		s   *mda.Subnet
-		err error
-	)
 	// Custom ranges come from the run's shared listing; built-in ones cost one listing of
 	// their own, only when the custom listing has no match.
-	if id != "" {
-		s, err = d.client.LookupSubnet(ctx, id)
-	} else {
-		s, err = d.client.FindSubnetByName(ctx, name)
-	}
+	s, err := findCustomSubnet(ctx, d.client, id, name)
 	if mda.IsNotFound(err) {
 		s, err = d.client.FindBuiltInSubnet(ctx, id, name)
 	}

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -123,10 +124,8 @@ func (r *ipRangeResource) Create(ctx context.Context, req resource.CreateRequest
 		return
 	}
 
-	// The run's listing answers "does this name exist?" without a request of its own.
-	existing, err := r.client.FindSubnetByName(ctx, in.Name)
-	if err != nil && !mda.IsNotFound(err) {
-		addAPIError(&resp.Diagnostics, "check whether IP range "+in.Name+" exists", err)
+	existing, ok := r.subnetNamed(ctx, in.Name, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	if existing != nil {
@@ -223,9 +222,8 @@ func (r *ipRangeResource) Update(ctx context.Context, req resource.UpdateRequest
 	id := state.ID.ValueString()
 
 	if plan.Name.ValueString() != state.Name.ValueString() {
-		other, err := r.client.FindSubnetByName(ctx, in.Name)
-		if err != nil && !mda.IsNotFound(err) {
-			addAPIError(&resp.Diagnostics, "check whether IP range "+in.Name+" exists", err)
+		other, ok := r.subnetNamed(ctx, in.Name, &resp.Diagnostics)
+		if !ok {
 			return
 		}
 		if other != nil && other.ID != id {
@@ -270,50 +268,52 @@ func (r *ipRangeResource) ImportState(ctx context.Context, req resource.ImportSt
 		resp.Diagnostics.AddError("Provider not configured", "The provider was not configured before import. This is a bug in the provider; please report it.")
 		return
 	}
-	var (
-		s   *mda.Subnet
-		err error
-	)
-	name, byName := strings.CutPrefix(req.ID, "name:")
-	if byName {
-		s, err = r.client.FindSubnetByName(ctx, name)
-	} else {
-		s, err = r.client.LookupSubnet(ctx, req.ID)
+	id, name := req.ID, ""
+	if n, byName := strings.CutPrefix(req.ID, "name:"); byName {
+		id, name = "", n
 	}
+	s, err := findCustomSubnet(ctx, r.client, id, name)
 	if mda.IsNotFound(err) {
-		r.explainImportNotFound(ctx, req.ID, name, byName, &resp.Diagnostics)
+		r.explainImportNotFound(ctx, req.ID, id, name, &resp.Diagnostics)
 		return
 	}
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "import IP range "+req.ID, err)
 		return
 	}
-	// The import reads the range itself, so the state carries every attribute and the
-	// Read that follows is served from the same listing.
+	// The id is enough: the Read that follows fills the rest from the same listing, at no
+	// extra request.
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), s.ID)...)
 }
 
 // explainImportNotFound tells a built-in range (which cannot be managed) from one that
 // does not exist. It costs one listing of built-in ranges, only on this error path.
-func (r *ipRangeResource) explainImportNotFound(ctx context.Context, id, name string, byName bool, diags *diag.Diagnostics) {
-	lookupID, lookupName := id, ""
-	if byName {
-		lookupID, lookupName = "", name
-	}
-	builtIn, err := r.client.FindBuiltInSubnet(ctx, lookupID, lookupName)
+func (r *ipRangeResource) explainImportNotFound(ctx context.Context, importID, id, name string, diags *diag.Diagnostics) {
+	builtIn, err := r.client.FindBuiltInSubnet(ctx, id, name)
 	if err == nil {
 		diags.AddError("Built-in IP range cannot be managed", fmt.Sprintf(
 			"%q is the built-in IP range %q (id %s), which Microsoft maintains and MDA does not let anyone change. "+
-				"Read it with the mda_ip_ranges data source (built_in = true) instead of managing it.", id, builtIn.Name, builtIn.ID))
+				"Read it with the mda_ip_ranges data source (built_in = true) instead of managing it.", importID, builtIn.Name, builtIn.ID))
 		return
 	}
 	what := fmt.Sprintf("no custom IP range has the id %q", id)
-	if byName {
+	if strings.HasPrefix(importID, "name:") {
 		what = fmt.Sprintf("no custom IP range is named %q", name)
 	}
 	diags.AddError("IP range not found", fmt.Sprintf(
 		"Cannot import: %s. Import takes the range's id (24 hexadecimal characters) or \"name:<name>\"; list the "+
 			"tenant's ranges with the mda_ip_ranges data source.", what))
+}
+
+// subnetNamed returns the custom range named name, or nil when the name is free; ok is
+// false when the lookup failed. The run's listing answers without a request of its own.
+func (r *ipRangeResource) subnetNamed(ctx context.Context, name string, diags *diag.Diagnostics) (s *mda.Subnet, ok bool) {
+	s, err := r.client.FindSubnetByName(ctx, name)
+	if err != nil && !mda.IsNotFound(err) {
+		addAPIError(diags, "check whether IP range "+name+" exists", err)
+		return nil, false
+	}
+	return s, true
 }
 
 // importHint explains how to bring an existing range under management.
@@ -365,11 +365,7 @@ func ipRangeFromAPI(ctx context.Context, s *mda.Subnet, prior ipRangeResourceMod
 		Tags:         types.SetNull(types.StringType),
 		Timeouts:     prior.Timeouts,
 	}
-	cidrs := make([]string, 0, len(s.Subnets))
-	for _, n := range s.Subnets {
-		cidrs = append(cidrs, n.OriginalString)
-	}
-	m.Subnets, d = newCIDRSetValue(ctx, cidrs)
+	m.Subnets, d = newCIDRSetValue(ctx, subnetCIDRs(*s))
 	diags.Append(d...)
 
 	var priorTags []string
@@ -397,23 +393,15 @@ func subnetMatchesInput(s mda.Subnet, in mda.SubnetInput) bool {
 	if s.Name != in.Name || s.Category != in.Category || s.Organization != in.Organization {
 		return false
 	}
-	have := make(map[string]bool, len(s.Subnets))
-	for _, n := range s.Subnets {
-		c, err := canonicalCIDR(n.OriginalString)
-		if err != nil {
-			return false
-		}
-		have[c] = true
+	have, err := canonicalCIDRs(subnetCIDRs(s))
+	if err != nil {
+		return false
 	}
-	want := make(map[string]bool, len(in.Subnets))
-	for _, n := range in.Subnets {
-		c, err := canonicalCIDR(n)
-		if err != nil {
-			return false
-		}
-		want[c] = true
+	want, err := canonicalCIDRs(in.Subnets)
+	if err != nil {
+		return false
 	}
-	if !sameKeys(have, want) || len(s.Tags) != len(in.Tags) {
+	if !maps.Equal(have, want) || len(s.Tags) != len(in.Tags) {
 		return false
 	}
 	for _, t := range s.Tags {

@@ -132,21 +132,3 @@ func subnetHasAnyTag(s mda.Subnet, want []string) bool {
 	}
 	return false
 }
-
-// ipRangeDataAttributes describes one range in the data sources.
-func ipRangeDataAttributes() map[string]schema.Attribute {
-	return map[string]schema.Attribute{
-		"id":       schema.StringAttribute{MarkdownDescription: "The range's id (24 hexadecimal characters).", Computed: true},
-		"name":     schema.StringAttribute{MarkdownDescription: "The range's unique name.", Computed: true},
-		"category": schema.StringAttribute{MarkdownDescription: "The category: `corporate`, `administrative`, `risky`, `vpn`, `cloud_provider` or `other`.", Computed: true},
-		"subnets": schema.SetAttribute{
-			MarkdownDescription: "The range's subnets as written when they were saved (IPv4 or IPv6, CIDR or bare address).",
-			Computed:            true, ElementType: types.StringType,
-		},
-		"organization": schema.StringAttribute{MarkdownDescription: "The registered ISP override, or null.", Computed: true},
-		"tags": schema.SetAttribute{
-			MarkdownDescription: "The names of the range's tags.", Computed: true, ElementType: types.StringType,
-		},
-		"built_in": schema.BoolAttribute{MarkdownDescription: "Whether Microsoft provides the range (it cannot be edited).", Computed: true},
-	}
-}

@@ -37,6 +37,8 @@ type mdaProviderAuthModel struct {
 
 // The environment variables of each setting, in the order they are read.
 var (
+	envTenantID                  = []string{"MDA_TENANT_ID", "ARM_TENANT_ID"}
+	envClientID                  = []string{"MDA_CLIENT_ID", "ARM_CLIENT_ID"}
 	envClientCertificate         = []string{"MDA_CLIENT_CERTIFICATE", "ARM_CLIENT_CERTIFICATE"}
 	envClientCertificatePath     = []string{"MDA_CLIENT_CERTIFICATE_PATH", "ARM_CLIENT_CERTIFICATE_PATH"}
 	envClientCertificatePassword = []string{"MDA_CLIENT_CERTIFICATE_PASSWORD", "ARM_CLIENT_CERTIFICATE_PASSWORD"}

@@ -63,7 +63,7 @@ func resolveCredentials(diags *diag.Diagnostics, cfg mdaProviderModel, out *mda.
 		{name: "the Azure CLI", evidence: useCLI, resolve: func() []string {
 			out.UseCLI = true
 			// az signs in as its own account; a tenant only narrows it.
-			out.TenantID = resolveString("tenant_id", cfg.TenantID, "MDA_TENANT_ID", "ARM_TENANT_ID").value
+			out.TenantID = resolveString("tenant_id", cfg.TenantID, envTenantID...).value
 			return nil
 		}},
 	}
@@ -168,8 +168,8 @@ func resolveFlag(diags *diag.Diagnostics, attr string, v types.Bool, envs ...str
 // application credential (secret, certificate, federated token) needs. what names the
 // credential in diagnostics: "A client secret".
 func requireApplication(diags *diag.Diagnostics, cfg mdaProviderModel, out *mda.Config, what string) {
-	tenant := resolveString("tenant_id", cfg.TenantID, "MDA_TENANT_ID", "ARM_TENANT_ID")
-	client := resolveString("client_id", cfg.ClientID, "MDA_CLIENT_ID", "ARM_CLIENT_ID")
+	tenant := resolveString("tenant_id", cfg.TenantID, envTenantID...)
+	client := resolveString("client_id", cfg.ClientID, envClientID...)
 	if !tenant.set() {
 		diags.AddAttributeError(path.Root("tenant_id"), "Missing tenant ID",
 			what+" is configured, so the Entra tenant must be known too. Set `tenant_id` or ARM_TENANT_ID to the "+
@@ -321,7 +321,7 @@ func checkRequestURL(raw string) string {
 func resolveMSI(diags *diag.Diagnostics, cfg mdaProviderModel, out *mda.Config) []string {
 	out.UseMSI = true
 	// A user-assigned identity is named by its client ID; the tenant is the resource's own.
-	out.ClientID = resolveString("client_id", cfg.ClientID, "MDA_CLIENT_ID", "ARM_CLIENT_ID").value
+	out.ClientID = resolveString("client_id", cfg.ClientID, envClientID...).value
 	endpoint := resolveString("msi_endpoint", cfg.MSIEndpoint, envMSIEndpoint...)
 	header := strings.TrimSpace(os.Getenv("IDENTITY_HEADER"))
 	if header != "" {

@@ -194,11 +194,7 @@ func jsonScalar(raw json.RawMessage) string {
 	if json.Unmarshal(raw, &s) == nil {
 		return s
 	}
-	var buf bytes.Buffer
-	if json.Compact(&buf, raw) != nil {
-		return string(raw)
-	}
-	return buf.String()
+	return compactJSON(raw)
 }
 
 // jsonInt reads a number or numeric string; anything else is 0, since these fields
@@ -253,10 +249,9 @@ func (c *Client) GetAlert(ctx context.Context, id string) (*Alert, error) {
 		return nil, err
 	}
 	var a Alert
-	if err := json.Unmarshal(raw, &a); err != nil {
+	if err := decodeKeepingRaw(raw, &a); err != nil {
 		return nil, fmt.Errorf("%s: decoding the alert: %w", op.name, err)
 	}
-	a.Raw = raw
 	return &a, nil
 }
 

@@ -320,11 +320,18 @@ func newTokenError(tenantID, clientID string, err error, secrets ...string) *Tok
 			e.Description = redact(msg)
 		}
 	}
-	if msg := err.Error(); redact(msg) != msg {
-		err = errors.New(redact(msg))
-	}
-	e.Err = err
+	e.Err = redactErr(err, secrets...)
 	return e
+}
+
+// redactErr returns err with every secret blanked out of its text, or err itself when
+// none occurs in it, so that errors.As still sees through it.
+func redactErr(err error, secrets ...string) error {
+	msg := err.Error()
+	if redacted := redactAll(msg, secrets); redacted != msg {
+		return errors.New(redacted)
+	}
+	return err
 }
 
 func redactAll(s string, secrets []string) string {

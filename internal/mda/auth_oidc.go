@@ -3,7 +3,6 @@ package mda
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -117,6 +116,7 @@ func (r *oidcRequest) fetch(ctx context.Context) (string, error) {
 	}
 	resp, err := r.hc.Do(req)
 	if err != nil {
+		// A *url.Error never holds the bearer, but a proxy's error might echo headers.
 		return "", &TokenError{Err: fmt.Errorf("asking %s for a federated token: %w", r.endpoint, redactErr(err, r.bearer))}
 	}
 	defer func() { _ = resp.Body.Close() }()
@@ -140,13 +140,4 @@ func (r *oidcRequest) fetch(ctx context.Context) (string, error) {
 		return "", &TokenError{StatusCode: resp.StatusCode, Err: fmt.Errorf("%s answered without a %q token", r.endpoint, r.field), final: true}
 	}
 	return tok, nil
-}
-
-// redactErr blanks secret out of err's text (a URL in a *url.Error never holds the
-// bearer, but a proxy's error might echo headers).
-func redactErr(err error, secret string) error {
-	if secret == "" || !strings.Contains(err.Error(), secret) {
-		return err
-	}
-	return errors.New(strings.ReplaceAll(err.Error(), secret, "[redacted]"))
 }

@@ -237,11 +237,12 @@ func (c *Client) send(ctx context.Context, op operation, payload []byte) (attemp
 			continue
 		}
 		retry, lastErr := c.classify(op, r)
+		throttled := r.resp != nil && r.resp.StatusCode == http.StatusTooManyRequests
 		var wait time.Duration
-		if retry || (r.resp != nil && r.resp.StatusCode == http.StatusTooManyRequests) {
+		if retry || throttled {
 			wait = c.retryDelay(retries+1, r)
 		}
-		if r.resp != nil && r.resp.StatusCode == http.StatusTooManyRequests {
+		if throttled {
 			c.throttled.Add(1)
 			// Someone else is spending the tenant's budget: hold every request of this
 			// client (and, through the window file, of other processes) until then.

@@ -296,11 +296,16 @@ func jsonText(raw json.RawMessage) string {
 	if s := jsonString(raw); s != "" {
 		return s
 	}
+	return truncate(compactJSON(raw), maxMessage)
+}
+
+// compactJSON is raw without insignificant space, or raw as it is when it is not JSON.
+func compactJSON(raw json.RawMessage) string {
 	var buf bytes.Buffer
 	if json.Compact(&buf, raw) != nil {
-		return truncate(string(raw), maxMessage)
+		return string(raw)
 	}
-	return truncate(buf.String(), maxMessage)
+	return buf.String()
 }
 
 func jsonString(raw json.RawMessage) string {

@@ -92,11 +92,7 @@ func (l *limiter) Done(sent time.Time) {
 		at--
 	}
 	l.stamps = slices.Insert(l.stamps, at, now)
-	if l.file != nil {
-		_ = l.file.update(l.clock, func(st *windowState) {
-			st.set(l.file.id, prune(l.stamps, now), l.penaltyUntil, now)
-		})
-	}
+	l.saveLocked(now)
 }
 
 func (l *limiter) canceled(err error, waited time.Duration) error {
@@ -161,8 +157,14 @@ func (l *limiter) Penalize(until time.Time) {
 	if until.After(l.penaltyUntil) {
 		l.penaltyUntil = until
 	}
+	l.saveLocked(l.clock.Now())
+}
+
+// saveLocked writes this limiter's window and penalty to the state file, if it has one.
+// A failed write is ignored: reserve reads the file before every request, and that is
+// where an unusable file is noticed and dropped.
+func (l *limiter) saveLocked(now time.Time) {
 	if l.file != nil {
-		now := l.clock.Now()
 		_ = l.file.update(l.clock, func(st *windowState) {
 			st.set(l.file.id, prune(l.stamps, now), l.penaltyUntil, now)
 		})

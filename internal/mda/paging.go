@@ -40,10 +40,21 @@ type listPage struct {
 	MoreThanTotal bool              `json:"moreThanTotal"`
 }
 
-// rawJSONSetter is implemented by item types that keep the JSON they were decoded from,
-// which list data sources expose as raw_json.
+// rawJSONSetter is implemented by types that keep the JSON they were decoded from, which
+// data sources expose as raw_json.
 type rawJSONSetter interface {
 	setRawJSON(json.RawMessage)
+}
+
+// decodeKeepingRaw decodes one object into v and, when v keeps its JSON, hands it raw.
+func decodeKeepingRaw(raw json.RawMessage, v any) error {
+	if err := json.Unmarshal(raw, v); err != nil {
+		return err
+	}
+	if s, ok := v.(rawJSONSetter); ok {
+		s.setRawJSON(raw)
+	}
+	return nil
 }
 
 // listAll walks a list endpoint with skip/limit until it has maxItems items (<= 0: all of
@@ -89,11 +100,8 @@ func listAll[T any](ctx context.Context, c *Client, op operation, req ListReques
 				break
 			}
 			var item T
-			if err := json.Unmarshal(raw, &item); err != nil {
+			if err := decodeKeepingRaw(raw, &item); err != nil {
 				return ListResult[T]{}, fmt.Errorf("%s: decoding item %d: %w", op.name, len(res.Items), err)
-			}
-			if s, ok := any(&item).(rawJSONSetter); ok {
-				s.setRawJSON(raw)
 			}
 			res.Items = append(res.Items, item)
 		}

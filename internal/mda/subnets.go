@@ -142,10 +142,9 @@ func (c *Client) GetSubnet(ctx context.Context, id string) (*Subnet, error) {
 		return nil, err
 	}
 	var s Subnet
-	if err := json.Unmarshal(raw, &s); err != nil {
+	if err := decodeKeepingRaw(raw, &s); err != nil {
 		return nil, fmt.Errorf("%s: decoding the range: %w", op.name, err)
 	}
-	s.Raw = raw
 	return &s, nil
 }
 

@@ -335,20 +335,24 @@ func (s *Server) wireAlert(a *alert) wireAlert {
 	return w
 }
 
-// alertURL is the alert's page in the portal. A started mock is its own portal; one
-// mounted on an httptest server does not know its address, and uses a plausible one.
+// alertURL is the alert's page in the portal: its own URL when a test set one, else
+// defaultAlertURL.
 func (s *Server) alertURL(a *alert) string {
 	if a.URL != "" {
 		return a.URL
 	}
-	return s.portalURL() + "/#/alerts/" + a.ID
+	return s.defaultAlertURL(a.ID)
 }
 
-func (s *Server) portalURL() string {
-	if s.url != "" {
-		return s.url
+// defaultAlertURL is an alert's page in the mock's portal. A started mock is its own
+// portal; one mounted on an httptest server does not know its address, and uses a
+// plausible one.
+func (s *Server) defaultAlertURL(id string) string {
+	portal := s.url
+	if portal == "" {
+		portal = "https://mock.us3.portal.cloudappsecurity.com"
 	}
-	return "https://mock.us3.portal.cloudappsecurity.com"
+	return portal + "/#/alerts/" + id
 }
 
 // handler is the API user "api@<tenant>", what handledByUser shows after a close
@@ -383,11 +387,12 @@ func (s *Server) listAlerts(w http.ResponseWriter, req *apiRequest) {
 
 // getAlert serves GET /api/v1/alerts/<id>/.
 func (s *Server) getAlert(w http.ResponseWriter, req *apiRequest) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	a, ok := s.alertForPath(w, req)
 	if !ok {
 		return
 	}
-	defer s.mu.Unlock()
 	writeJSON(w, http.StatusOK, s.wireAlert(a))
 }
 
@@ -395,19 +400,20 @@ func (s *Server) getAlert(w http.ResponseWriter, req *apiRequest) {
 // undocumented ([U]); the mock answers 200 {} as mda-api.md 3.2 suggests.
 func markAlert(status int) func(*Server, http.ResponseWriter, *apiRequest) {
 	return func(s *Server, w http.ResponseWriter, req *apiRequest) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
 		a, ok := s.alertForPath(w, req)
 		if !ok {
 			return
 		}
-		defer s.mu.Unlock()
 		a.Status = status
 		writeJSON(w, http.StatusOK, struct{}{})
 	}
 }
 
-// alertForPath finds the alert named by the path and returns with s.mu held when it
-// does. A malformed id is a forms-style 400 ([I], like a malformed id in filters); an
-// unknown one a 404 with a DRF detail ([I]).
+// alertForPath finds the alert named by the path. A malformed id is a forms-style 400
+// ([I], like a malformed id in filters); an unknown one a 404 with a DRF detail ([I]).
+// s.mu must be held.
 func (s *Server) alertForPath(w http.ResponseWriter, req *apiRequest) (*alert, bool) {
 	if !alertIDPattern.MatchString(req.id) {
 		var fe formErrors
@@ -415,10 +421,8 @@ func (s *Server) alertForPath(w http.ResponseWriter, req *apiRequest) (*alert, b
 		fe.write(w)
 		return nil, false
 	}
-	s.mu.Lock()
 	a := s.store.alerts.byID[strings.ToLower(req.id)]
 	if a == nil {
-		s.mu.Unlock()
 		writeNotFound(w)
 		return nil, false
 	}

@@ -30,9 +30,8 @@ var (
 // that such alerts came back as not found is about the removed dismiss endpoint.
 func closeAlerts(k closeKind) func(*Server, http.ResponseWriter, *apiRequest) {
 	return func(s *Server, w http.ResponseWriter, req *apiRequest) {
-		fields, err := decodeBody(req.r, req.body)
-		if err != nil {
-			writeDetail(w, http.StatusBadRequest, err.Error())
+		fields, ok := req.fields(w)
+		if !ok {
 			return
 		}
 		match, ids, fe := alertSelection(fields, s.now())
@@ -61,11 +60,7 @@ func closeAlerts(k closeKind) func(*Server, http.ResponseWriter, *apiRequest) {
 			a.ResolveTime = now
 			a.Comment = comment
 			a.HandledByUser = s.handler()
-			a.Reason = nil
-			if reason != nil {
-				r := *reason
-				a.Reason = &r
-			}
+			a.Reason = clonePtr(reason)
 		}
 		writeJSON(w, http.StatusOK, selectionResponse(k.countKey, n, s.store.alerts.missing(ids)))
 	}
@@ -77,9 +72,8 @@ func closeAlerts(k closeKind) func(*Server, http.ResponseWriter, *apiRequest) {
 // goes back to open without a resolve time or reason. The answer mirrors the close
 // endpoints, {"reopened": n} ([U]).
 func reopenAlerts(s *Server, w http.ResponseWriter, req *apiRequest) {
-	fields, err := decodeBody(req.r, req.body)
-	if err != nil {
-		writeDetail(w, http.StatusBadRequest, err.Error())
+	fields, ok := req.fields(w)
+	if !ok {
 		return
 	}
 	match, ids, fe := alertSelection(fields, s.now())
@@ -185,7 +179,7 @@ func optionalString(fields map[string]json.RawMessage, key string, fe *formError
 	}
 	var s string
 	if json.Unmarshal(raw, &s) != nil {
-		fe.add(key, fmt.Sprintf("%s is not valid", operandText(raw)), operandText(raw))
+		fe.invalid(key, raw)
 	}
 	return s
 }
@@ -193,7 +187,7 @@ func optionalString(fields map[string]json.RawMessage, key string, fe *formError
 func optionalBool(fields map[string]json.RawMessage, key string, fe *formErrors) {
 	if raw, ok := fields[key]; ok && !isNull(raw) {
 		if _, err := parseBool(raw); err != nil {
-			fe.add(key, fmt.Sprintf("%s is not valid", operandText(raw)), operandText(raw))
+			fe.invalid(key, raw)
 		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"time"
 )
 
 // Out-of-band access to alerts, for tests: what the portal, or Microsoft's detections,
@@ -75,13 +74,7 @@ func (s *Server) EditAlert(id string, edit func(*Alert)) error {
 			a.Entities = replaceEntities(a.Entities, "ip", mapSlice(after.IPs, ipEntity))
 		}
 		if !slices.Equal(before.Accounts, after.Accounts) {
-			saas := 0
-			if len(after.ServiceIDs) > 0 {
-				saas = after.ServiceIDs[0]
-			}
-			a.Entities = replaceEntities(a.Entities, "account", mapSlice(after.Accounts, func(upn string) map[string]any {
-				return accountEntity(accountLabel(upn), upn, saas)
-			}))
+			a.Entities = replaceEntities(a.Entities, "account", accountEntities(after.Accounts, after.ServiceIDs))
 		}
 	}
 	if after.PolicyID != a.PolicyID || after.PolicyLabel != a.PolicyLabel {
@@ -106,9 +99,9 @@ func (s *Server) EditAlert(id string, edit func(*Alert)) error {
 		}
 	}
 	a.ThreatScore, a.IsSystemAlert, a.Source = after.ThreatScore, after.IsSystemAlert, after.Source
-	a.Comment, a.HandledByUser, a.Reason, a.AlertType = after.Comment, after.HandledByUser, cloneInt(after.Reason), after.AlertType
+	a.Comment, a.HandledByUser, a.Reason, a.AlertType = after.Comment, after.HandledByUser, clonePtr(after.Reason), after.AlertType
 	a.URL = ""
-	if after.URL != s.portalURL()+"/#/alerts/"+a.ID {
+	if after.URL != s.defaultAlertURL(a.ID) {
 		a.URL = after.URL
 	}
 	a.index()
@@ -133,7 +126,7 @@ func (s *Server) AddAlert(in Alert) Alert {
 	defer s.mu.Unlock()
 	now := s.now()
 	a := &alert{Alert: in, stories: []int{0}}
-	a.ResolveTime, a.Reason = nil, cloneInt(in.Reason)
+	a.ResolveTime, a.Reason = nil, clonePtr(in.Reason)
 	if in.ResolveTime != nil {
 		a.ResolveTime = resolveStamp(*in.ResolveTime)
 	}
@@ -157,7 +150,7 @@ func (s *Server) AddAlert(in Alert) Alert {
 	if a.Resolution != 0 && a.ResolveTime == nil {
 		a.ResolveTime = resolveStamp(now)
 	}
-	if a.URL == s.portalURL()+"/#/alerts/"+a.ID {
+	if a.URL == s.defaultAlertURL(a.ID) {
 		a.URL = ""
 	}
 
@@ -171,13 +164,7 @@ func (s *Server) AddAlert(in Alert) Alert {
 		if a.PolicyID == "" {
 			a.PolicyID = policyIDFor(a.Title)
 		}
-		saas := 0
-		if len(a.ServiceIDs) > 0 {
-			saas = a.ServiceIDs[0]
-		}
-		for _, upn := range a.Accounts {
-			a.Entities = append(a.Entities, accountEntity(accountLabel(upn), upn, saas))
-		}
+		a.Entities = append(a.Entities, accountEntities(a.Accounts, a.ServiceIDs)...)
 		a.Entities = append(a.Entities, mapSlice(a.IPs, ipEntity)...)
 		a.Entities = append(a.Entities, mapSlice(a.ServiceIDs, serviceEntity)...)
 	}
@@ -199,8 +186,8 @@ func (s *Server) publicAlert(a *alert) Alert {
 	out.IPs = slices.Clone(a.IPs)
 	out.Accounts = slices.Clone(a.Accounts)
 	out.Entities = cloneEntities(a.Entities)
-	out.ResolveTime = cloneTime(a.ResolveTime)
-	out.Reason = cloneInt(a.Reason)
+	out.ResolveTime = clonePtr(a.ResolveTime)
+	out.Reason = clonePtr(a.Reason)
 	out.URL = s.alertURL(a)
 	return out
 }
@@ -238,6 +225,16 @@ func mapSlice[T any](xs []T, f func(T) map[string]any) []map[string]any {
 	return out
 }
 
+// accountEntities builds the account entities of an alert from UPNs, in the alert's
+// first app.
+func accountEntities(upns []string, serviceIDs []int) []map[string]any {
+	saas := 0
+	if len(serviceIDs) > 0 {
+		saas = serviceIDs[0]
+	}
+	return mapSlice(upns, func(upn string) map[string]any { return accountEntity(accountLabel(upn), upn, saas) })
+}
+
 // accountLabel is a known user's display name, else the UPN's local part.
 func accountLabel(upn string) string {
 	for _, u := range seedUsers {
@@ -256,15 +253,8 @@ func policyIDFor(title string) string {
 	return fmt.Sprintf("%016x%08x", splitmix(h.Sum64()), uint32(h.Sum64()))
 }
 
-func cloneTime(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	c := *t
-	return &c
-}
-
-func cloneInt(p *int) *int {
+// clonePtr copies what p points to, so the copy shares nothing with the store.
+func clonePtr[T any](p *T) *T {
 	if p == nil {
 		return nil
 	}

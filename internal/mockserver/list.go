@@ -43,7 +43,7 @@ func parseListRequest(fields map[string]json.RawMessage) (listRequest, formError
 	if raw, ok := fields["skip"]; ok && !isNull(raw) {
 		n, err := parseNumber(raw, false)
 		if err != nil || n < 0 || n != float64(int(n)) {
-			fe.add("skip", fmt.Sprintf("%s is not valid", operandText(raw)), operandText(raw))
+			fe.invalid("skip", raw)
 		} else {
 			q.skip = int(n)
 		}
@@ -52,7 +52,7 @@ func parseListRequest(fields map[string]json.RawMessage) (listRequest, formError
 		n, err := parseNumber(raw, false)
 		switch {
 		case err != nil || n != float64(int(n)):
-			fe.add("limit", fmt.Sprintf("%s is not valid", operandText(raw)), operandText(raw))
+			fe.invalid("limit", raw)
 		case n <= 0:
 			// limit 0 or below reads as "no limit given", which means 100 ([U]).
 		default:
@@ -62,7 +62,7 @@ func parseListRequest(fields map[string]json.RawMessage) (listRequest, formError
 	for key, dst := range map[string]*string{"sortField": &q.sortField, "sortDirection": &q.sortDirection} {
 		if raw, ok := fields[key]; ok && !isNull(raw) {
 			if json.Unmarshal(raw, dst) != nil {
-				fe.add(key, fmt.Sprintf("%s is not valid", operandText(raw)), operandText(raw))
+				fe.invalid(key, raw)
 			}
 		}
 	}
@@ -72,9 +72,8 @@ func parseListRequest(fields map[string]json.RawMessage) (listRequest, formError
 // runList filters, sorts and pages items (which arrive in the collection's default
 // order) and writes the envelope. render turns one item into its JSON form.
 func runList[T any](s *Server, w http.ResponseWriter, req *apiRequest, c *collection[T], items []T, render func(T) any) {
-	fields, err := decodeBody(req.r, req.body)
-	if err != nil {
-		writeDetail(w, http.StatusBadRequest, err.Error())
+	fields, ok := req.fields(w)
+	if !ok {
 		return
 	}
 	q, fe := parseListRequest(fields)
@@ -166,7 +165,7 @@ func decodeBody(r *http.Request, body []byte) (map[string]json.RawMessage, error
 		defer func() { _ = form.RemoveAll() }()
 		return formToJSON(form.Value)
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
+	if len(trimmed) == 0 {
 		return map[string]json.RawMessage{}, nil
 	}
 	var fields map[string]json.RawMessage

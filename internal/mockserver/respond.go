@@ -91,6 +91,11 @@ func (fe *formErrors) add(field, message, value string) {
 	})
 }
 
+// invalid records the API's generic refusal of a field's value.
+func (fe *formErrors) invalid(field string, raw json.RawMessage) {
+	fe.add(field, fmt.Sprintf("%s is not valid", operandText(raw)), operandText(raw))
+}
+
 func (fe formErrors) write(w http.ResponseWriter) {
 	body := make(map[string]any, len(fe)+1)
 	for k, v := range fe {

@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -21,6 +22,17 @@ type apiRequest struct {
 	r    *http.Request
 	body []byte
 	id   string // the {id} path parameter, if the pattern has one
+}
+
+// fields decodes the body (decodeBody) for the routes that read one; a body that does not
+// parse is answered with a 400 detail, and fields reports false.
+func (req *apiRequest) fields(w http.ResponseWriter) (map[string]json.RawMessage, bool) {
+	fields, err := decodeBody(req.r, req.body)
+	if err != nil {
+		writeDetail(w, http.StatusBadRequest, err.Error())
+		return nil, false
+	}
+	return fields, true
 }
 
 // routes lists every API endpoint. New collections (alerts, activities, ...) add theirs here.

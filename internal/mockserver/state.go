@@ -57,15 +57,13 @@ func (s *Server) AddSubnet(name string, category int, cidrs []string, tags ...st
 	in, fe := decodeSubnetInput(fields)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var sn *subnet
 	if fe == nil {
-		fe = s.store.conflicts(in, "", "", s.opts.RejectOverlap)
+		sn, fe = s.createSubnetLocked(in)
 	}
 	if fe != nil {
 		return Subnet{}, fmt.Errorf("adding range %q: %w", name, fe)
 	}
-	sn := &subnet{id: s.store.newObjectID()}
-	s.store.apply(sn, in, s.now())
-	s.store.insert(sn)
 	return s.store.render(sn), nil
 }
 

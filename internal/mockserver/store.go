@@ -159,22 +159,12 @@ func (st *store) render(s *subnet) Subnet {
 			tags = append(tags, st.renderTag(t))
 		}
 	}
-	var org *string
-	if s.organization != nil {
-		o := *s.organization
-		org = &o
-	}
-	var loc *Location
-	if s.location != nil {
-		l := *s.location
-		loc = &l
-	}
 	return Subnet{
 		ID:           s.id,
 		Name:         s.name,
 		Subnets:      slices.Clone(s.cidrs),
-		Location:     loc,
-		Organization: org,
+		Location:     clonePtr(s.location),
+		Organization: clonePtr(s.organization),
 		Tags:         tags,
 		Category:     s.category,
 		LastModified: s.lastModified,

@@ -83,14 +83,8 @@ func toWire(s Subnet) wireSubnet {
 func subnetCollection(st *store) *collection[*subnet] {
 	return newCollection("subnets", map[string]field[*subnet]{
 		"category": {typ: intField, ops: []string{"eq", "neq"}, values: func(s *subnet) []any { return []any{s.category} }},
-		"tags": {typ: stringField, ops: []string{"eq", "neq"}, values: func(s *subnet) []any {
-			out := make([]any, len(s.tagIDs))
-			for i, id := range s.tagIDs {
-				out[i] = id
-			}
-			return out
-		}},
-		"builtIn": {typ: boolField, ops: []string{"eq"}, values: func(s *subnet) []any { return []any{s.builtIn} }},
+		"tags":     {typ: stringField, ops: []string{"eq", "neq"}, values: func(s *subnet) []any { return anys(s.tagIDs) }},
+		"builtIn":  {typ: boolField, ops: []string{"eq"}, values: func(s *subnet) []any { return []any{s.builtIn} }},
 	}, map[string]func(a, b *subnet) int{
 		// Byte order, as MongoDB sorts strings by default ([U] whether the API folds case).
 		"name":     func(a, b *subnet) int { return strings.Compare(a.name, b.name) },
@@ -133,45 +127,48 @@ func (s *Server) getSubnet(w http.ResponseWriter, req *apiRequest) {
 // createSubnet answers 200 with the new id as a JSON string literal ("Returns the id of
 // the new range as a string", mda-api.md 2.2).
 func (s *Server) createSubnet(w http.ResponseWriter, req *apiRequest) {
-	fields, err := decodeBody(req.r, req.body)
-	if err != nil {
-		writeDetail(w, http.StatusBadRequest, err.Error())
+	fields, ok := req.fields(w)
+	if !ok {
 		return
 	}
 	in, fe := decodeSubnetInput(fields)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var sn *subnet
 	if fe == nil {
-		fe = s.store.conflicts(in, "", "", s.opts.RejectOverlap)
+		sn, fe = s.createSubnetLocked(in)
 	}
 	if fe != nil {
 		fe.write(w)
 		return
 	}
+	writeJSON(w, http.StatusOK, sn.id)
+}
+
+// createSubnetLocked is what create_rule does once the body is valid, for the route and
+// for AddSubnet alike: check the input against the other ranges, then store it. s.mu must
+// be held.
+func (s *Server) createSubnetLocked(in subnetInput) (*subnet, formErrors) {
+	if fe := s.store.conflicts(in, "", "", s.opts.RejectOverlap); fe != nil {
+		return nil, fe
+	}
 	sn := &subnet{id: s.store.newObjectID()}
 	s.store.apply(sn, in, s.now())
 	s.store.insert(sn)
-	writeJSON(w, http.StatusOK, sn.id)
+	return sn, nil
 }
 
 // updateSubnet is a full replace (mda-api.md 2.3): what the body leaves out is cleared.
 // The response body is unknown ([U]); the mock returns the updated range.
 func (s *Server) updateSubnet(w http.ResponseWriter, req *apiRequest) {
-	fields, err := decodeBody(req.r, req.body)
-	if err != nil {
-		writeDetail(w, http.StatusBadRequest, err.Error())
+	fields, ok := req.fields(w)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sn := s.store.byID[req.id]
-	if sn == nil {
-		// Unknown id: 404 is inferred ([I]).
-		writeNotFound(w)
-		return
-	}
-	if sn.builtIn {
-		writeBuiltInRefused(w)
+	sn, ok := s.customSubnetForPath(w, req)
+	if !ok {
 		return
 	}
 	in, fe := decodeSubnetInput(fields)
@@ -200,23 +197,27 @@ func (s *Server) updateSubnet(w http.ResponseWriter, req *apiRequest) {
 func (s *Server) deleteSubnet(w http.ResponseWriter, req *apiRequest) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sn := s.store.byID[req.id]
-	if sn == nil {
-		writeNotFound(w)
-		return
-	}
-	if sn.builtIn {
-		writeBuiltInRefused(w)
+	if _, ok := s.customSubnetForPath(w, req); !ok {
 		return
 	}
 	s.store.remove(req.id)
 	writeJSON(w, http.StatusOK, struct{}{})
 }
 
-// writeBuiltInRefused: the portal offers no way to edit Microsoft's ranges, so the mock
-// refuses; the real status and body are unknown ([U]).
-func writeBuiltInRefused(w http.ResponseWriter) {
-	writeDetail(w, http.StatusBadRequest, "Built-in IP ranges cannot be modified.")
+// customSubnetForPath finds the range an update or delete names. An unknown id is a 404
+// ([I]). A built-in range is refused, since the portal offers no way to edit Microsoft's
+// ranges; the real status and body are unknown ([U]). s.mu must be held.
+func (s *Server) customSubnetForPath(w http.ResponseWriter, req *apiRequest) (*subnet, bool) {
+	sn := s.store.byID[req.id]
+	if sn == nil {
+		writeNotFound(w)
+		return nil, false
+	}
+	if sn.builtIn {
+		writeDetail(w, http.StatusBadRequest, "Built-in IP ranges cannot be modified.")
+		return nil, false
+	}
+	return sn, true
 }
 
 // subnetInput is a validated create_rule or update_rule body.
@@ -242,7 +243,7 @@ func decodeSubnetInput(fields map[string]json.RawMessage) (subnetInput, formErro
 
 	if raw, ok := fields["_id"]; ok && !isNull(raw) {
 		if json.Unmarshal(raw, &in.id) != nil {
-			fe.add("_id", fmt.Sprintf("%s is not valid", operandText(raw)), operandText(raw))
+			fe.invalid("_id", raw)
 		}
 		in.hasID = true
 	}
@@ -251,7 +252,7 @@ func decodeSubnetInput(fields map[string]json.RawMessage) (subnetInput, formErro
 	case isNull(raw):
 		fe.add("name", requiredMessage, "")
 	case json.Unmarshal(raw, &in.name) != nil:
-		fe.add("name", fmt.Sprintf("%s is not valid", operandText(raw)), operandText(raw))
+		fe.invalid("name", raw)
 	case strings.TrimSpace(in.name) == "":
 		fe.add("name", requiredMessage, in.name)
 	}
@@ -281,7 +282,7 @@ func decodeSubnetInput(fields map[string]json.RawMessage) (subnetInput, formErro
 	case isNull(raw):
 		fe.add("subnets", requiredMessage, "")
 	case json.Unmarshal(raw, &cidrs) != nil:
-		fe.add("subnets", fmt.Sprintf("%s is not valid", operandText(raw)), operandText(raw))
+		fe.invalid("subnets", raw)
 	case len(cidrs) == 0:
 		// "At least one IP should always be a part of it" (SECOPS): empty is refused ([I]).
 		fe.add("subnets", "At least one IP address or range is required.", "[]")
@@ -289,7 +290,7 @@ func decodeSubnetInput(fields map[string]json.RawMessage) (subnetInput, formErro
 	for _, el := range cidrs {
 		var str string
 		if json.Unmarshal(el, &str) != nil {
-			fe.add("subnets", fmt.Sprintf("%s is not valid", operandText(el)), operandText(el))
+			fe.invalid("subnets", el)
 			continue
 		}
 		c, p, err := normalizeSubnet(str)
@@ -304,7 +305,7 @@ func decodeSubnetInput(fields map[string]json.RawMessage) (subnetInput, formErro
 	if raw := fields["organization"]; !isNull(raw) {
 		var org string
 		if json.Unmarshal(raw, &org) != nil {
-			fe.add("organization", fmt.Sprintf("%s is not valid", operandText(raw)), operandText(raw))
+			fe.invalid("organization", raw)
 		} else if org != "" {
 			// An empty organization is stored as null, the API's "no override" ([I]).
 			in.org = &org
@@ -314,7 +315,7 @@ func decodeSubnetInput(fields map[string]json.RawMessage) (subnetInput, formErro
 	if raw := fields["tags"]; !isNull(raw) {
 		var tags []json.RawMessage
 		if json.Unmarshal(raw, &tags) != nil {
-			fe.add("tags", fmt.Sprintf("%s is not valid", operandText(raw)), operandText(raw))
+			fe.invalid("tags", raw)
 		}
 		for _, el := range tags {
 			var t string

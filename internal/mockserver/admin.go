@@ -23,6 +23,8 @@ POST   /_mock/faults                 queue a fault: {"match":"POST /api/v1/subne
 DELETE /_mock/faults                 clear faults
 GET    /_mock/subnets                every IP range, with builtIn
 POST   /_mock/subnets/seed?n=N&prefix=P  add N custom ranges
+GET    /_mock/alerts                 every alert, newest first (reopen or mark unread through the API itself)
+DELETE /_mock/alerts/{id}            delete an alert, as MDA does when it expires one
 
 Identity endpoints (counted like the token endpoint, never throttled):
 
@@ -78,6 +80,14 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, http.StatusOK, s.SeedSubnets(n, r.URL.Query().Get("prefix")))
+	case path == "/_mock/alerts" && r.Method == http.MethodGet:
+		writeJSON(w, http.StatusOK, s.Alerts())
+	case strings.HasPrefix(path, "/_mock/alerts/") && r.Method == http.MethodDelete:
+		if !s.DeleteAlert(strings.TrimPrefix(path, "/_mock/alerts/")) {
+			writeDetail(w, http.StatusNotFound, "no such alert")
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{})
 	default:
 		writeDetail(w, http.StatusNotFound, "unknown admin route; GET /_mock/ lists them")
 	}

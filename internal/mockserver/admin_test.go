@@ -30,6 +30,16 @@ func TestAdminAPI(t *testing.T) {
 		t.Error("admin view lacks builtIn")
 	}
 
+	var alerts []Alert
+	m.mustStatus(m.call("GET", "/_mock/alerts", "", nil), 200).json(t, &alerts)
+	if len(alerts) != len(m.Alerts()) || len(alerts) == 0 || alerts[0].ID != m.Alerts()[0].ID {
+		t.Errorf("admin alerts: %d, want the %d the mock holds, newest first", len(alerts), len(m.Alerts()))
+	}
+	m.mustStatus(m.call("DELETE", "/_mock/alerts/"+alerts[0].ID, "", nil), 200)
+	if _, ok := m.Alert(alerts[0].ID); ok {
+		t.Error("DELETE /_mock/alerts/{id} left the alert")
+	}
+	m.mustStatus(m.call("DELETE", "/_mock/alerts/"+alerts[0].ID, "", nil), 404)
 	m.mustStatus(m.call("POST", "/_mock/faults", "", `{"match":"DELETE /api/v1/subnet/{id}/","status":500,"count":2}`), 200)
 	m.mustStatus(m.call("POST", "/_mock/faults", "", `{"match":"DELETE /api/v1/subnet/{id}/"}`), 400)
 	m.mustStatus(m.call("POST", "/_mock/faults", "", `{"match":"x","status":503,"typo":1}`), 400)

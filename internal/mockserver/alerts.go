@@ -16,34 +16,34 @@ import (
 // ServiceIDs, IPs, Accounts and the policy are views of Entities, the list the API
 // serves: EditAlert keeps the two in step whichever side an edit changes.
 type Alert struct {
-	ID          string
-	Title       string
-	Description string
-	Timestamp   int64 // ms
-	Severity    int   // severityValue: 0 low, 1 medium, 2 high, 3 informational
-	Status      int   // statusValue: 0 unread, 1 read, 2 archived
-	Resolution  int   // resolutionStatusValue: 0 open .. 5 true positive
-	ResolveTime *time.Time
-	ThreatScore int
+	ID          string     `json:"id"`
+	Title       string     `json:"title"`
+	Description string     `json:"description"`
+	Timestamp   int64      `json:"timestamp"`  // ms
+	Severity    int        `json:"severity"`   // severityValue: 0 low, 1 medium, 2 high, 3 informational
+	Status      int        `json:"status"`     // statusValue: 0 unread, 1 read, 2 archived
+	Resolution  int        `json:"resolution"` // resolutionStatusValue: 0 open .. 5 true positive
+	ResolveTime *time.Time `json:"resolveTime,omitempty"`
+	ThreatScore int        `json:"threatScore"`
 	// IsSystemAlert marks MDA's own operational alerts (an app connector failing, say).
-	IsSystemAlert bool
-	URL           string
-	PolicyID      string
-	PolicyLabel   string
-	ServiceIDs    []int
-	IPs           []string
-	Accounts      []string // the account entities' pa (UPN)
+	IsSystemAlert bool     `json:"isSystemAlert"`
+	URL           string   `json:"url"`
+	PolicyID      string   `json:"policyId"`
+	PolicyLabel   string   `json:"policyLabel"`
+	ServiceIDs    []int    `json:"serviceIds"`
+	IPs           []string `json:"ips"`
+	Accounts      []string `json:"accounts"` // the account entities' pa (UPN)
 	// Source is "built-in" (Microsoft's detections) or "policy" (a policy the tenant
 	// wrote). The docs describe the filter only as "built-in or policy"; the exact
 	// spellings are the mock's choice ([U]), and the filter ignores case, "-" and "_".
-	Source        string
-	Comment       string
-	HandledByUser string
-	Reason        *int // reasonId of the last close
+	Source        string `json:"source"`
+	Comment       string `json:"comment"`
+	HandledByUser string `json:"handledByUser"`
+	Reason        *int   `json:"reason,omitempty"` // reasonId of the last close
 	// AlertType is the number the alertType filter compares with. The API's object
 	// documents no such field, so it is not served ([U]).
-	AlertType int
-	Entities  []map[string]any
+	AlertType int              `json:"alertType"`
+	Entities  []map[string]any `json:"entities"`
 }
 
 // alert is an alert as stored: the editable view plus what only the wire form carries.

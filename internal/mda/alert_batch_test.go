@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -380,9 +381,10 @@ func TestCloseAlert_aFailedRequestFailsEveryCaller(t *testing.T) {
 	j.waitFor(t, 10)
 	c.alertBatches.flush()
 	for range 10 {
-		if err := <-errs; !IsAmbiguous(err) || IsNotFound(err) {
+		if err := <-errs; !IsAmbiguous(err) || IsNotFound(err) || !strings.Contains(err.Error(), "may have taken effect") {
 			t.Errorf("err = %v, want the shared request's ambiguous failure", err)
 		}
 	}
-	mustEqual(t, "requests (a write is not retried after a 502)", srv.count(), 1)
+	// A close is idempotent: retried after each 502, up to MaxRetries (3), as one request.
+	mustEqual(t, "requests", srv.count(), 4)
 }

@@ -271,6 +271,6 @@ func (c *Client) markAlert(ctx context.Context, id, mark string) error {
 		return err
 	}
 	// Marking is idempotent, so a failed attempt is retried like a listing.
-	op := newOperation("mark alert "+id+" "+mark, http.MethodPost, "/v1/alerts/{id}/"+mark+"/", permAlertRead, classList, id)
+	op := newOperation("mark alert "+id+" "+mark, http.MethodPost, "/v1/alerts/{id}/"+mark+"/", permAlertRead, classIdempotentWrite, id)
 	return c.do(ctx, op, nil, nil)
 }

@@ -113,9 +113,9 @@ type closeBody struct {
 }
 
 // CloseAlerts closes alerts ids (100 per request). An id MDA does not know is not an
-// error: it comes back in NotFound. Closing is a write: a failure that may have reached
-// MDA is not repeated but returned as *AmbiguousError; the chunks before it stay closed
-// and are counted in the result.
+// error: it comes back in NotFound. A close is idempotent, so transient failures are
+// retried; one that still fails after it may have reached MDA is returned as
+// *AmbiguousError. The chunks before it stay closed and are counted in the result.
 func (c *Client) CloseAlerts(ctx context.Context, kind CloseKind, ids []string, opts CloseOptions) (CloseResult, error) {
 	if err := opts.validate(kind); err != nil {
 		return CloseResult{}, err
@@ -143,7 +143,7 @@ func (c *Client) CloseAlerts(ctx context.Context, kind CloseKind, ids []string, 
 }
 
 func (c *Client) closeChunk(ctx context.Context, kind CloseKind, ids []string, opts CloseOptions) (CloseResult, error) {
-	op := newOperation("close alerts as "+kind.String(), http.MethodPost, "/v1/alerts/"+kind.endpoint()+"/", permAlertManage, classWrite)
+	op := newOperation("close alerts as "+kind.String(), http.MethodPost, "/v1/alerts/"+kind.endpoint()+"/", permAlertManage, classIdempotentWrite)
 	body := closeBody{
 		Filters:      Filters{}.With("id", OpEq, ids),
 		Comment:      opts.Comment,

@@ -39,7 +39,9 @@ type Client struct {
 	logger     Logger
 	userAgent  string
 	maxRetries int
-	timeout    time.Duration
+	// timeout bounds each attempt; 0 means the defaults of DefaultReadTimeout for reads
+	// and DefaultRequestTimeout for writes.
+	timeout time.Duration
 	// jitter returns a random duration in [0, d]; tests make it deterministic.
 	jitter func(d time.Duration) time.Duration
 
@@ -60,9 +62,6 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.RequestsPerMinute == 0 {
 		cfg.RequestsPerMinute = DefaultRequestsPerMinute
-	}
-	if cfg.RequestTimeout == 0 {
-		cfg.RequestTimeout = DefaultRequestTimeout
 	}
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = DefaultUserAgent
@@ -91,7 +90,11 @@ func New(cfg Config) (*Client, error) {
 	if cfg.WindowStateDir != "" {
 		file = newWindowFile(cfg.WindowStateDir, apiBaseURL(cfg.PortalURL))
 	}
-	auth, err := newAuthorizer(&cfg, &hc, cfg.Clock, cfg.Logger, cfg.RequestTimeout)
+	tokenTimeout := cfg.RequestTimeout
+	if tokenTimeout == 0 {
+		tokenTimeout = DefaultRequestTimeout
+	}
+	auth, err := newAuthorizer(&cfg, &hc, cfg.Clock, cfg.Logger, tokenTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -133,9 +136,18 @@ const (
 	classRead retryClass = iota
 	// classList is a POST that only reads (a listing): retried like a read.
 	classList
-	// classWrite changes data: retried only when the request provably never reached MDA.
+	// classWrite changes data and is not safe to repeat (a create): retried only when
+	// the request provably never reached MDA or was throttled.
 	classWrite
+	// classIdempotentWrite changes data, but repeating it leaves MDA as one success would
+	// (an update that sends the whole object, a delete whose repeat answers 404, marking
+	// or closing alerts): retried like a read. Its final failure after an attempt that
+	// may have acted is still reported as ambiguous.
+	classIdempotentWrite
 )
+
+// isWrite reports whether the class changes data.
+func (rc retryClass) isWrite() bool { return rc == classWrite || rc == classIdempotentWrite }
 
 // operation describes one kind of request.
 type operation struct {
@@ -192,7 +204,7 @@ func (c *Client) do(ctx context.Context, op operation, body, out any) error {
 	if err := json.Unmarshal(res.body, out); err != nil {
 		err = fmt.Errorf("%s: MDA answered HTTP %d with a body that is not the expected JSON (%s): %w",
 			op.name, res.resp.StatusCode, truncate(collapseSpace(string(res.body)), 100), err)
-		if op.class == classWrite {
+		if op.class.isWrite() {
 			// The write succeeded, but what it returned (a new id, say) is lost.
 			return &AmbiguousError{Operation: op.name, Err: err}
 		}
@@ -211,23 +223,34 @@ type attemptResult struct {
 	authErr error
 	// wrote is true once the request may have reached the server.
 	wrote bool
-	// timedOut is true when this attempt ran out of RequestTimeout.
+	// timedOut is true when this attempt ran out of its per-attempt timeout.
 	timedOut bool
+	// timeout is the per-attempt timeout the attempt ran with.
+	timeout time.Duration
+	// waitErr is set when the attempt never got a slot in the rate limit window.
+	waitErr error
 	// header is the Authorization value used, to invalidate it after a 401.
 	header string
 }
 
 // send runs attempts until one succeeds or a failure is final.
 func (c *Client) send(ctx context.Context, op operation, payload []byte) (attemptResult, error) {
-	retries := 0
+	retries, noAnswers, attempts := 0, 0, 0
 	reauthorized := false
+	// acted is set once an attempt of a write may have changed something in MDA: from
+	// then on, a failure without a clear answer is ambiguous.
+	acted := false
 	for attempt := 1; ; attempt++ {
 		r := c.attempt(ctx, op, payload, attempt)
 		if r.err == nil && r.authErr == nil && r.resp.StatusCode/100 == 2 {
 			return r, nil
 		}
+		if r.wrote {
+			attempts++
+		}
+		acted = acted || (op.class.isWrite() && r.mayHaveActed())
 		if ctx.Err() != nil {
-			return r, c.canceled(ctx, op, r)
+			return r, c.canceled(ctx, op, r, acted, attempts)
 		}
 		if r.resp != nil && r.resp.StatusCode == http.StatusUnauthorized && !reauthorized && c.auth.invalidate(r.header) {
 			// The token may have been revoked or rotated early; one fresh token is worth
@@ -237,6 +260,16 @@ func (c *Client) send(ctx context.Context, op operation, payload []byte) (attemp
 			continue
 		}
 		retry, lastErr := c.classify(op, r)
+		if r.timedOut {
+			noAnswers++
+			var na *NoAnswerError
+			if errors.As(lastErr, &na) {
+				na.Attempts = noAnswers
+			}
+			// A portal that does not answer at all is not going to start within the
+			// next few attempts; more of them only delay the error.
+			retry = retry && noAnswers <= maxNoAnswerRetries
+		}
 		throttled := r.resp != nil && r.resp.StatusCode == http.StatusTooManyRequests
 		var wait time.Duration
 		if retry || throttled {
@@ -245,11 +278,22 @@ func (c *Client) send(ctx context.Context, op operation, payload []byte) (attemp
 		if throttled {
 			c.throttled.Add(1)
 			// Someone else is spending the tenant's budget: hold every request of this
-			// client (and, through the window file, of other processes) until then.
-			c.limiter.Penalize(c.clock.Now().Add(wait))
+			// client (and, through the window file, of other processes) until then,
+			// or for the longest wait the client accepts.
+			c.limiter.Penalize(c.clock.Now().Add(min(wait, MaxRetryAfter)))
+		}
+		if retry && wait > MaxRetryAfter {
+			retry = false
+			lastErr = fmt.Errorf("%w; MDA asked to wait %s before trying again (Retry-After), longer than the %s the client waits: try again later",
+				lastErr, wait.Round(time.Second), MaxRetryAfter)
 		}
 		if !retry || retries >= c.maxRetries {
-			return r, lastErr
+			return r, c.final(op, r, lastErr, acted, attempts)
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+			// Waiting would end in the deadline anyway; saying so now saves the wait.
+			err := &CanceledError{Operation: op.name, Cause: context.DeadlineExceeded, Wait: wait, Last: lastErr}
+			return r, c.ambiguousIf(op, acted, attempts, err)
 		}
 		retries++
 		c.retries.Add(1)
@@ -260,23 +304,57 @@ func (c *Client) send(ctx context.Context, op operation, payload []byte) (attemp
 			"reason":  retryReason(r),
 		})
 		if err := c.sleep(ctx, wait); err != nil {
-			return r, fmt.Errorf("%w (then gave up waiting %s to retry: %w)", lastErr, wait, err)
+			return r, c.ambiguousIf(op, acted, attempts, newCanceledError(ctx, op.name, lastErr))
 		}
 	}
 }
 
-// canceled builds the error for an operation whose context ended.
-func (c *Client) canceled(ctx context.Context, op operation, r attemptResult) error {
-	cause := r.err
-	if cause == nil || !errors.Is(cause, ctx.Err()) {
-		cause = ctx.Err()
+// final builds the error of an operation whose last attempt failed for good. A write
+// that may have acted on an earlier or the last attempt is ambiguous, unless the last
+// attempt got a clear answer (a 404 on a repeated delete, a 400 refusal).
+func (c *Client) final(op operation, r attemptResult, err error, acted bool, attempts int) error {
+	if r.definite() {
+		return err
 	}
-	err := fmt.Errorf("%s: %w", op.name, cause)
-	if op.class == classWrite && r.wrote {
-		return &AmbiguousError{Operation: op.name, Err: err}
-	}
-	return err
+	return c.ambiguousIf(op, acted, attempts, err)
 }
+
+func (c *Client) ambiguousIf(op operation, acted bool, attempts int, err error) error {
+	if !acted {
+		return err
+	}
+	return &AmbiguousError{Operation: op.name, Attempts: attempts, Err: err}
+}
+
+// canceled builds the error for an operation whose context ended.
+func (c *Client) canceled(ctx context.Context, op operation, r attemptResult, acted bool, attempts int) error {
+	var last error
+	switch {
+	case r.resp != nil:
+		last = c.newAPIError(op, r.resp, r.body)
+	case r.waitErr != nil:
+		last = r.waitErr // says how long the rate limit had held it
+	}
+	err := newCanceledError(ctx, op.name, last)
+	// An attempt cut off in flight may have reached MDA.
+	return c.ambiguousIf(op, acted || (op.class.isWrite() && r.wrote), attempts, err)
+}
+
+// attemptTimeout is the per-attempt timeout for op: the configured one, or by default
+// a short one for reads (a black-holed portal should fail a plan quickly) and a long one
+// for writes (whose slow answer is better waited for than made ambiguous).
+func (c *Client) attemptTimeout(op operation) time.Duration {
+	switch {
+	case c.timeout > 0:
+		return c.timeout
+	case op.class.isWrite():
+		return DefaultRequestTimeout
+	}
+	return DefaultReadTimeout
+}
+
+// portalURL is the portal the client talks to, as a user configured it.
+func (c *Client) portalURL() string { return strings.TrimSuffix(c.apiURL, "/api") }
 
 // attempt sends the request once.
 func (c *Client) attempt(ctx context.Context, op operation, payload []byte, attempt int) attemptResult {
@@ -287,11 +365,12 @@ func (c *Client) attempt(ctx context.Context, op operation, payload []byte, atte
 	// The slot is taken after the token: a failed token fetch costs no MDA request.
 	sent, err := c.limiter.Acquire(ctx)
 	if err != nil {
-		return attemptResult{err: err, header: header}
+		return attemptResult{err: err, waitErr: err, header: header}
 	}
 	defer c.limiter.Done(sent)
 
-	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	timeout := c.attemptTimeout(op)
+	actx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var wrote atomic.Bool
 	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
@@ -317,7 +396,7 @@ func (c *Client) attempt(ctx context.Context, op operation, payload []byte, atte
 	c.requests.Add(1)
 	start := time.Now()
 	resp, err := c.http.Do(req)
-	r := attemptResult{header: header}
+	r := attemptResult{header: header, timeout: timeout}
 	if err != nil {
 		r.err, r.wrote = err, wrote.Load()
 		r.timedOut = errors.Is(actx.Err(), context.DeadlineExceeded) && ctx.Err() == nil

@@ -15,8 +15,15 @@ const (
 	DefaultAuthorityURL = "https://login.microsoftonline.com"
 	// DefaultRequestsPerMinute is MDA's documented budget: 30 requests per minute per tenant.
 	DefaultRequestsPerMinute = 30
-	// DefaultRequestTimeout bounds one attempt of one request.
+	// DefaultRequestTimeout bounds one attempt of a write (and a token fetch) when no
+	// request timeout is configured: a slow answer to a write is better waited for than
+	// turned into an ambiguous outcome.
 	DefaultRequestTimeout = 60 * time.Second
+	// DefaultReadTimeout bounds one attempt of a read or a listing when no request
+	// timeout is configured. MDA answers reads in about a second; a portal silent for
+	// this long is down or black-holed, and three such attempts (see maxNoAnswerRetries)
+	// fail a plan in about a minute.
+	DefaultReadTimeout = 20 * time.Second
 	// DefaultUserAgent is sent when Config.UserAgent is empty.
 	DefaultUserAgent = "terraform-provider-mda"
 
@@ -87,7 +94,8 @@ type Config struct {
 	// MaxRetries is how many times a failed request is tried again after the first
 	// attempt; 0 means never.
 	MaxRetries int
-	// RequestTimeout bounds each attempt; 0 means DefaultRequestTimeout.
+	// RequestTimeout bounds each attempt of every request; 0 means DefaultReadTimeout for
+	// reads and listings and DefaultRequestTimeout for writes and token fetches.
 	RequestTimeout time.Duration
 
 	// HTTPClient sends the requests; nil means a client with a clone of
@@ -172,7 +180,7 @@ func (c *Config) validate() error {
 		errs = append(errs, fmt.Errorf("max retries must be between 0 and %d, not %d", maxMaxRetries, c.MaxRetries))
 	}
 	if c.RequestTimeout < 0 {
-		errs = append(errs, fmt.Errorf("the request timeout must be positive (0 means the default, %s), not %s", DefaultRequestTimeout, c.RequestTimeout))
+		errs = append(errs, fmt.Errorf("the request timeout must be positive (0 means the defaults, %s for reads and %s for writes), not %s", DefaultReadTimeout, DefaultRequestTimeout, c.RequestTimeout))
 	}
 	return errors.Join(errs...)
 }

@@ -72,7 +72,8 @@ func TestNew_defaults(t *testing.T) {
 	}
 	mustEqual(t, "apiURL", c.apiURL, "https://contoso.portal.cloudappsecurity.com/api")
 	mustEqual(t, "requests per minute", c.limiter.n, DefaultRequestsPerMinute)
-	mustEqual(t, "timeout", c.timeout, DefaultRequestTimeout)
+	mustEqual(t, "read timeout", c.attemptTimeout(operation{class: classList}), DefaultReadTimeout)
+	mustEqual(t, "write timeout", c.attemptTimeout(operation{class: classIdempotentWrite}), DefaultRequestTimeout)
 	mustEqual(t, "max retries", c.maxRetries, 0)
 	mustEqual(t, "user agent", c.userAgent, DefaultUserAgent)
 	if c.limiter.file != nil {

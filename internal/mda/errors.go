@@ -134,22 +134,29 @@ func hasStatus(err error, status int) bool {
 	return errors.As(err, &apiErr) && apiErr.StatusCode == status
 }
 
-// AmbiguousError is returned when a write reached MDA but its outcome is unknown: the
-// server answered 5xx, the connection dropped, or the attempt timed out after the request
-// was sent. The write may have taken effect, so it is not retried blindly; the caller
-// looks (for a create: lists by name) before deciding what to do.
+// AmbiguousError is returned when a write may have taken effect but its outcome is
+// unknown: it was sent and the server answered 5xx, the connection dropped, no answer
+// came in time, or the caller stopped waiting while it was in flight. Idempotent writes
+// (an update, a delete, a close) have been repeated up to the client's retries by then;
+// a create is never repeated blindly. Either way the caller looks (for a create: lists
+// by name) before deciding what to do.
 type AmbiguousError struct {
 	Operation string
-	Err       error
+	// Attempts is the number of times the request was sent; 0 when not counted.
+	Attempts int
+	Err      error
 }
 
 func (e *AmbiguousError) Error() string {
-	return fmt.Sprintf("%s: the request reached MDA but its outcome is unknown, so it was not repeated (it may or may not have taken effect): %v", e.Operation, e.Err)
+	if e.Attempts > 1 {
+		return fmt.Sprintf("%s may have taken effect: it was sent %d times and no attempt got a clear answer: %v", e.Operation, e.Attempts, e.Err)
+	}
+	return fmt.Sprintf("%s may have taken effect: it was sent but its outcome is unknown: %v", e.Operation, e.Err)
 }
 
 func (e *AmbiguousError) Unwrap() error { return e.Err }
 
-// IsAmbiguous reports whether err says a write may or may not have taken effect.
+// IsAmbiguous reports whether err says a write may have taken effect.
 func IsAmbiguous(err error) bool {
 	var amb *AmbiguousError
 	return errors.As(err, &amb)

@@ -44,12 +44,15 @@ func (l *limiter) Wait(ctx context.Context) error {
 // Acquire is Wait for a request whose answer will be reported with Done: it returns the
 // time its slot was recorded at.
 func (l *limiter) Acquire(ctx context.Context) (time.Time, error) {
-	var waited time.Duration
+	start := l.clock.Now()
+	var wait time.Duration // the wait under way when ctx ended
+	var reason string
 	for {
 		if err := ctx.Err(); err != nil {
-			return time.Time{}, l.canceled(err, waited)
+			return time.Time{}, l.canceled(err, start, wait, reason)
 		}
-		wait, reason, at := l.reserve(ctx)
+		var at time.Time
+		wait, reason, at = l.reserve(ctx)
 		if wait <= 0 {
 			return at, nil
 		}
@@ -58,11 +61,12 @@ func (l *limiter) Acquire(ctx context.Context) (time.Time, error) {
 			"reason":              reason,
 			"requests_per_minute": l.n,
 		})
+		waitStart := l.clock.Now()
 		select {
 		case <-ctx.Done():
-			return time.Time{}, l.canceled(ctx.Err(), waited)
+			left := wait - l.clock.Now().Sub(waitStart)
+			return time.Time{}, l.canceled(ctx.Err(), start, left, reason)
 		case <-l.clock.After(wait):
-			waited += wait
 		}
 	}
 }
@@ -95,8 +99,15 @@ func (l *limiter) Done(sent time.Time) {
 	l.saveLocked(now)
 }
 
-func (l *limiter) canceled(err error, waited time.Duration) error {
-	return fmt.Errorf("gave up waiting for a free slot in the MDA rate limit (%d requests per minute) after %s: %w", l.n, waited, err)
+// canceled is the error of a wait for a slot that ctx ended: how long it had waited,
+// and how much longer the window would have held it (left), and why.
+func (l *limiter) canceled(err error, start time.Time, left time.Duration, reason string) error {
+	waited := max(0, l.clock.Now().Sub(start))
+	msg := fmt.Sprintf("gave up waiting for a free slot in the MDA rate limit (%d requests per minute) after %s", l.n, waited.Round(time.Millisecond))
+	if left > 0 {
+		msg += fmt.Sprintf(", %s before the slot would have been free (%s)", left.Round(time.Millisecond), reason)
+	}
+	return fmt.Errorf("%s: %w", msg, err)
 }
 
 // reserve records a request and returns 0 and the time recorded when the window has

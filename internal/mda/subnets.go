@@ -196,7 +196,7 @@ func (c *Client) UpdateSubnet(ctx context.Context, id string, in SubnetInput) er
 	}
 	in.ID = id
 	in.Subnets = nonNil(in.Subnets)
-	op := newOperation("update IP range", http.MethodPost, "/v1/subnet/{id}/update_rule/", permSubnetWrite, classWrite, id)
+	op := newOperation("update IP range", http.MethodPost, "/v1/subnet/{id}/update_rule/", permSubnetWrite, classIdempotentWrite, id)
 	err := c.do(ctx, op, in, nil)
 	switch {
 	case err == nil:
@@ -215,7 +215,7 @@ func (c *Client) DeleteSubnet(ctx context.Context, id string) error {
 	if err := checkID(id); err != nil {
 		return err
 	}
-	op := newOperation("delete IP range", http.MethodDelete, "/v1/subnet/{id}/", permSubnetWrite, classWrite, id)
+	op := newOperation("delete IP range", http.MethodDelete, "/v1/subnet/{id}/", permSubnetWrite, classIdempotentWrite, id)
 	err := c.do(ctx, op, nil, nil)
 	switch {
 	case err == nil, IsNotFound(err):

@@ -24,6 +24,11 @@ import (
 // Terraform starts its concurrent operations a few milliseconds apart, spread over more
 // than a fixed short wait, and every request saved is 2 seconds of the tenant's budget of
 // 30 a minute, so a batch waits for the stragglers rather than leaving without them.
+//
+// Deadlines stay the callers': a caller whose context ends while its batch is gathering
+// is taken out of it (a batch left empty is not sent), and a batch in flight is canceled
+// when its last caller leaves. A caller that leaves a close in flight is told the close
+// may have taken effect, never just that it failed: the close may land after it has gone.
 
 const (
 	// defaultBatchLinger is the quiet gap that closes a batch: longer than the gaps
@@ -85,9 +90,10 @@ type batchGroup struct {
 }
 
 type alertBatch struct {
-	// ctx is the first caller's, without its cancellation: the request is shared, so
-	// it must not die with one caller. Each caller still stops waiting on its own ctx.
-	ctx     context.Context
+	// shared is the request's context: no one caller's end cancels it, the last one's
+	// does (see sharedCtx). Each caller stops waiting on its own context.
+	shared  *sharedCtx
+	sent    bool // dispatched: its callers can no longer be taken out of the request
 	ids     []string
 	waiters map[string][]chan batchResult
 	timer   *time.Timer
@@ -115,7 +121,7 @@ func (b *alertBatches) join(ctx context.Context, key batchKey, spec batchSpec, i
 	}
 	bt := g.pending
 	if bt == nil {
-		bt = &alertBatch{ctx: context.WithoutCancel(ctx), waiters: map[string][]chan batchResult{}}
+		bt = &alertBatch{shared: newSharedCtx(ctx), waiters: map[string][]chan batchResult{}}
 		g.pending = bt
 		if g.inFlight == 0 {
 			linger := b.linger
@@ -134,6 +140,7 @@ func (b *alertBatches) join(ctx context.Context, key batchKey, spec batchSpec, i
 		bt.ids = append(bt.ids, id)
 	}
 	bt.waiters[id] = append(bt.waiters[id], ch)
+	bt.shared.join() // a gathering batch's context is never ended: it has a waiter until sent
 	if len(bt.ids) >= maxBatch {
 		b.dispatchLocked(key, g)
 	}
@@ -143,12 +150,57 @@ func (b *alertBatches) join(ctx context.Context, key batchKey, spec batchSpec, i
 		queued()
 	}
 
+	defer bt.shared.leave()
 	select {
-	case <-ctx.Done():
-		return nil, ctx.Err()
 	case r := <-ch:
 		return r.alert, r.err
+	case <-ctx.Done():
 	}
+	select {
+	case r := <-ch: // answered meanwhile: the answer is worth more than the error
+		return r.alert, r.err
+	default:
+	}
+	if !b.withdraw(key, bt, id, ch) {
+		// The request is out; the close may still land after this caller has gone.
+		err := newCanceledError(ctx, "waiting for the shared request", nil)
+		if key.close {
+			return nil, &AmbiguousError{Operation: "close alert " + id + " as " + key.kind.String(), Err: err}
+		}
+		return nil, err
+	}
+	return nil, newCanceledError(ctx, "waiting for a batch to be sent", nil)
+}
+
+// withdraw takes the caller waiting on ch for id out of bt, if bt has not been sent; a
+// batch left with no callers is dropped. It reports whether the caller was taken out.
+func (b *alertBatches) withdraw(key batchKey, bt *alertBatch, id string, ch chan batchResult) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if bt.sent {
+		return false
+	}
+	chs := slices.DeleteFunc(bt.waiters[id], func(c chan batchResult) bool { return c == ch })
+	if len(chs) > 0 {
+		bt.waiters[id] = chs
+		return true
+	}
+	delete(bt.waiters, id)
+	bt.ids = slices.DeleteFunc(bt.ids, func(x string) bool { return x == id })
+	if len(bt.ids) > 0 {
+		return true
+	}
+	g := b.groups[key]
+	if g != nil && g.pending == bt {
+		g.pending = nil
+		if bt.timer != nil {
+			bt.timer.Stop()
+		}
+		if g.inFlight == 0 {
+			delete(b.groups, key)
+		}
+	}
+	return true
 }
 
 // lingered sends bt once its linger is over, unless it has gone already or a flight of
@@ -175,6 +227,7 @@ func (b *alertBatches) flush() {
 func (b *alertBatches) dispatchLocked(key batchKey, g *batchGroup) {
 	bt := g.pending
 	g.pending = nil
+	bt.sent = true
 	if bt.timer != nil {
 		bt.timer.Stop()
 	}
@@ -183,7 +236,7 @@ func (b *alertBatches) dispatchLocked(key batchKey, g *batchGroup) {
 }
 
 func (b *alertBatches) send(key batchKey, g *batchGroup, bt *alertBatch) {
-	found, err := g.spec.run(bt.ctx, slices.Clone(bt.ids))
+	found, err := g.spec.run(bt.shared.ctx, slices.Clone(bt.ids))
 	for id, chs := range bt.waiters {
 		for _, ch := range chs {
 			r := batchResult{err: err}

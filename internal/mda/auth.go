@@ -120,7 +120,8 @@ func (legacyTokenAuth) legacy() bool                                    { return
 // (invalidate), so the next request fetches a fresh one.
 //
 // oauth2.ReuseTokenSourceWithExpiry does most of this, but binds the fetch to the
-// context it was built with (a fetch could not end with the request's context), reads
+// context it was built with (a fetch could neither outlive one request's context nor
+// end with the last one's), reads
 // the wall clock (tests could not expire a token), and cannot forget a token that MDA
 // refused.
 type bearerAuth struct {
@@ -135,7 +136,9 @@ type bearerAuth struct {
 }
 
 // tokenFetch is one fetch from the token source; done is closed when it has finished.
+// It runs on a shared context that ends when every request waiting for it has left.
 type tokenFetch struct {
+	shared *sharedCtx
 	done   chan struct{}
 	header string
 	err    error
@@ -155,19 +158,27 @@ func (a *bearerAuth) authorization(ctx context.Context) (string, error) {
 		return h, nil
 	}
 	f := a.inflight
-	if f == nil {
-		f = &tokenFetch{done: make(chan struct{})}
-		a.inflight = f
+	if f == nil || !f.shared.join() {
 		// The fetch serves every waiting request, so no single request's context may
-		// end it; the token source's own timeout bounds it.
-		go a.fetch(context.WithoutCancel(ctx), f)
+		// end it, but it ends when they have all left; the token source's own timeout
+		// bounds it too. A fetch abandoned that way is replaced, not joined.
+		f = &tokenFetch{shared: newSharedCtx(ctx), done: make(chan struct{})}
+		f.shared.join()
+		a.inflight = f
+		go a.fetch(f.shared.ctx, f)
 	}
 	a.mu.Unlock()
+	defer f.shared.leave()
 	select {
 	case <-f.done:
 		return f.header, f.err
 	case <-ctx.Done():
-		return "", fmt.Errorf("waiting for an Entra ID token: %w", ctx.Err())
+		select {
+		case <-f.done:
+			return f.header, f.err
+		default:
+		}
+		return "", newCanceledError(ctx, "waiting for an Entra ID token", nil)
 	}
 }
 
@@ -177,7 +188,9 @@ func (a *bearerAuth) fetch(ctx context.Context, f *tokenFetch) {
 	now := a.clock.Now()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.inflight = nil
+	if a.inflight == f {
+		a.inflight = nil
+	}
 	if err != nil {
 		f.err = err
 		return

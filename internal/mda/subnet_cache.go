@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"sync"
-
-	"golang.org/x/sync/singleflight"
 )
 
 // ErrNotFound is returned (wrapped) by the run-scoped lookups when no range matches.
@@ -20,9 +18,10 @@ var ErrNotFound = errors.New("not found")
 // range once (ceil(T/100) requests), concurrent lookups share that one walk, and this
 // client's own writes keep the listing current until the process ends.
 type subnetCache struct {
-	group singleflight.Group
-
 	mu   sync.Mutex
+	// flight is the walk in progress, shared by every caller that needs the listing
+	// meanwhile; nil when none is.
+	flight *listFlight
 	byID map[string]Subnet // nil until listed, and after invalidate
 	// gen is bumped by invalidate: a walk that began before it neither serves later
 	// callers nor fills the listing.
@@ -33,6 +32,16 @@ type subnetCache struct {
 }
 
 type walkJournal struct{ writes []func(map[string]Subnet) }
+
+// listFlight is one walk of the listing and the callers waiting for it. The walk runs on
+// a shared context that ends when the last of them leaves (see sharedCtx).
+type listFlight struct {
+	gen    uint64
+	shared *sharedCtx
+	done   chan struct{} // closed once m and err are set
+	m      map[string]Subnet
+	err    error
+}
 
 // LookupSubnet returns custom range id from the run-scoped listing, listing all custom
 // ranges on first use. A range that is not there gives an error with IsNotFound.
@@ -91,25 +100,41 @@ func (c *Client) InvalidateSubnets() { c.subnets.invalidate() }
 
 func (sc *subnetCache) listing(ctx context.Context, c *Client, builtIn bool) (map[string]Subnet, error) {
 	sc.mu.Lock()
-	m, gen := sc.byID, sc.gen
-	sc.mu.Unlock()
-	if m != nil {
+	if m := sc.byID; m != nil {
+		sc.mu.Unlock()
 		return m, nil
 	}
-	// The walk is shared, so it must not end with one caller's context; each caller
-	// still stops waiting when its own context ends.
-	ch := sc.group.DoChan(fmt.Sprintf("list-%d", gen), func() (any, error) {
-		return sc.load(context.WithoutCancel(ctx), c, builtIn, gen)
-	})
+	// The walk is shared: no caller's context may end it while others wait, but it ends
+	// when every caller has stopped waiting. A walk whose callers all left is abandoned,
+	// and the next caller starts a new one.
+	f := sc.flight
+	if f == nil || f.gen != sc.gen || !f.shared.join() {
+		f = &listFlight{gen: sc.gen, shared: newSharedCtx(ctx), done: make(chan struct{})}
+		f.shared.join()
+		sc.flight = f
+		go func() {
+			m, err := sc.load(f.shared.ctx, c, builtIn, f.gen)
+			sc.mu.Lock()
+			if sc.flight == f {
+				sc.flight = nil
+			}
+			sc.mu.Unlock()
+			f.m, f.err = m, err
+			close(f.done)
+		}()
+	}
+	sc.mu.Unlock()
+	defer f.shared.leave()
 	select {
+	case <-f.done:
+		return f.m, f.err
 	case <-ctx.Done():
-		return nil, fmt.Errorf("listing IP ranges: %w", ctx.Err())
-	case r := <-ch:
-		if r.Err != nil {
-			return nil, r.Err
+		select {
+		case <-f.done: // finished meanwhile: the answer is worth more than the error
+			return f.m, f.err
+		default:
 		}
-		m, _ := r.Val.(map[string]Subnet)
-		return m, nil
+		return nil, newCanceledError(ctx, "listing IP ranges", nil)
 	}
 }
 

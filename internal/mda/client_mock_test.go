@@ -3,6 +3,7 @@ package mda
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -294,5 +295,173 @@ func TestMock_duplicateNameIsAFieldError(t *testing.T) {
 	}
 	if IsAmbiguous(err) {
 		t.Error("a 400 is a clear answer, not an ambiguous one")
+	}
+}
+
+// An idempotent write or a read meets a transient failure, before or after the mock
+// acted, and is repeated until it succeeds: the outcome is as if it had been sent once.
+func TestMock_idempotentOperationsAreRetried(t *testing.T) {
+	faults := map[string]mockserver.Fault{
+		"502":                     {Status: 502, Body: "<html><body>502 Bad Gateway</body></html>"},
+		"500 after acting":        {Status: 500, After: true},
+		"503 with Retry-After":    {Status: 503, Headers: map[string]string{"Retry-After": "7"}},
+		"dropped":                 {Drop: true},
+		"dropped after acting":    {Drop: true, After: true},
+		"504 after acting, twice": {Status: 504, After: true, Count: 2},
+		"429 with Retry-After":    {Status: 429, Headers: map[string]string{"Retry-After": "3"}},
+	}
+	type op struct {
+		match string
+		run   func(ctx context.Context, c *Client) error
+		check func(t *testing.T) // the mock's state after the operation
+	}
+	for name, f := range faults {
+		t.Run(name, func(t *testing.T) {
+			m := startMock(t, mockserver.Options{})
+			ctx := context.Background()
+			s, err := m.AddSubnet("keep", 1, []string{"10.9.0.0/16"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			gone, err := m.AddSubnet("gone", 1, []string{"10.8.0.0/16"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			alert := m.Alerts()[0]
+			unread := m.Alerts()[1]
+			ops := map[string]op{
+				"update": {"POST /api/v1/subnet/" + s.ID + "/update_rule/",
+					func(ctx context.Context, c *Client) error {
+						return c.UpdateSubnet(ctx, s.ID, SubnetInput{Name: "kept", Category: 1, Subnets: []string{"10.9.0.0/16"}})
+					},
+					func(t *testing.T) {
+						if got, _ := m.Subnet(s.ID); got.Name != "kept" {
+							t.Errorf("the mock holds %+v, want it renamed", got)
+						}
+					}},
+				"delete": {"DELETE /api/v1/subnet/" + gone.ID + "/",
+					func(ctx context.Context, c *Client) error {
+						// A repeated delete that answers a JSON 404 proves an earlier one worked.
+						if err := c.DeleteSubnet(ctx, gone.ID); err != nil && !IsNotFound(err) {
+							return err
+						}
+						return nil
+					},
+					func(t *testing.T) {
+						if _, ok := m.Subnet(gone.ID); ok {
+							t.Error("the range is still there")
+						}
+					}},
+				"read": {"GET /api/v1/subnet/" + s.ID + "/",
+					func(ctx context.Context, c *Client) error { _, err := c.GetSubnet(ctx, s.ID); return err },
+					func(t *testing.T) {}},
+				"list": {"POST /api/v1/subnet/",
+					func(ctx context.Context, c *Client) error { _, err := c.LookupSubnet(ctx, s.ID); return err },
+					func(t *testing.T) {}},
+				"close": {"POST /api/v1/alerts/close_true_positive/",
+					func(ctx context.Context, c *Client) error {
+						return c.CloseAlert(ctx, CloseTruePositive, alert.ID, CloseOptions{})
+					},
+					func(t *testing.T) {
+						if got, _ := m.Alert(alert.ID); got.Resolution == 0 {
+							t.Errorf("the alert is still open: %+v", got)
+						}
+					}},
+				"mark read": {"POST /api/v1/alerts/" + unread.ID + "/read/",
+					func(ctx context.Context, c *Client) error { return c.MarkAlertRead(ctx, unread.ID) },
+					func(t *testing.T) {
+						if got, _ := m.Alert(unread.ID); got.Status != 1 {
+							t.Errorf("the alert's status is %d, want 1 (read)", got.Status)
+						}
+					}},
+			}
+			for opName, o := range ops {
+				c, clk, _ := mockClient(t, m)
+				fault := f
+				fault.Match = o.match
+				m.AddFault(fault)
+				if err := o.run(ctx, c); err != nil {
+					t.Errorf("%s: %v", opName, err)
+					continue
+				}
+				o.check(t)
+				if f.Headers["Retry-After"] != "" {
+					want, _ := time.ParseDuration(f.Headers["Retry-After"] + "s")
+					if w := clk.Waits(); !slices.Contains(w, want) {
+						t.Errorf("%s: waits %v, want the Retry-After %s among them", opName, w, want)
+					}
+				}
+			}
+			if left := m.Faults(); len(left) != 0 {
+				t.Errorf("faults not spent: %+v", left)
+			}
+		})
+	}
+}
+
+// A write that keeps failing after the mock acted is reported as one that may have taken
+// effect, with the number of times it was sent, for 5xx answers as for drops.
+func TestMock_writeThatFailsAfterActingIsAmbiguous(t *testing.T) {
+	for name, f := range map[string]mockserver.Fault{
+		"503":     {Status: 503, After: true, Count: 10},
+		"dropped": {Drop: true, After: true, Count: 10},
+	} {
+		t.Run(name, func(t *testing.T) {
+			m := startMock(t, mockserver.Options{})
+			s, err := m.AddSubnet("before", 1, []string{"10.9.0.0/16"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.Match = "POST /api/v1/subnet/{id}/update_rule/"
+			m.AddFault(f)
+			c, _, _ := mockClient(t, m, func(cfg *Config) { cfg.MaxRetries = 2 })
+			err = c.UpdateSubnet(context.Background(), s.ID, SubnetInput{Name: "after", Category: 1, Subnets: []string{"10.9.0.0/16"}})
+			var amb *AmbiguousError
+			if !errors.As(err, &amb) {
+				t.Fatalf("err = %v, want an AmbiguousError", err)
+			}
+			for _, want := range []string{"update IP range may have taken effect", "sent 3 times"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("err = %q, want it to say %q", err, want)
+				}
+			}
+			mustEqual(t, "update requests", m.Stats().Routes["POST /api/v1/subnet/{id}/update_rule/"], 3)
+			if got, _ := m.Subnet(s.ID); got.Name != "after" {
+				t.Errorf("the mock holds %q: the fault was meant to come after the update", got.Name)
+			}
+		})
+	}
+}
+
+// A create keeps its rule: after a 503 it is not repeated, and the error says it may have
+// taken effect.
+func TestMock_createIsNotRepeatedAfterA5xx(t *testing.T) {
+	m := startMock(t, mockserver.Options{})
+	m.AddFault(mockserver.Fault{Match: "POST /api/v1/subnet/create_rule/", Status: 500, Count: 5})
+	c, _, _ := mockClient(t, m)
+	_, err := c.CreateSubnet(context.Background(), SubnetInput{Name: "one", Category: 1, Subnets: []string{"10.2.0.0/16"}})
+	if !IsAmbiguous(err) || !strings.Contains(err.Error(), "may have taken effect") {
+		t.Fatalf("err = %v, want an ambiguous create", err)
+	}
+	mustEqual(t, "creates sent", m.Stats().Routes["POST /api/v1/subnet/create_rule/"], 1)
+}
+
+// A Retry-After past MaxRetryAfter is not waited out: the operation fails at once and
+// names the wait MDA asked for.
+func TestMock_retryAfterPastTheCapFailsAtOnce(t *testing.T) {
+	for _, status := range []int{429, 503} {
+		m := startMock(t, mockserver.Options{})
+		m.AddFault(mockserver.Fault{Match: "POST /api/v1/subnet/", Status: status, Headers: map[string]string{"Retry-After": "900"}})
+		c, clk, _ := mockClient(t, m)
+		_, err := c.ListSubnets(context.Background(), SubnetQuery{})
+		if err == nil || !strings.Contains(err.Error(), "MDA asked to wait 15m0s") || !strings.Contains(err.Error(), "try again later") {
+			t.Errorf("%d: err = %v, want it to name the 15m wait", status, err)
+		}
+		mustEqual(t, "requests", m.Stats().Routes["POST /api/v1/subnet/"], 1)
+		for _, w := range clk.Waits() {
+			if w > MaxRetryAfter {
+				t.Errorf("%d: waited %s", status, w)
+			}
+		}
 	}
 }

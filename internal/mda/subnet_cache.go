@@ -19,10 +19,10 @@ var ErrNotFound = errors.New("not found")
 // client's own writes keep the listing current until the process ends.
 type subnetCache struct {
 	mu   sync.Mutex
+	byID map[string]Subnet // nil until listed, and after invalidate
 	// flight is the walk in progress, shared by every caller that needs the listing
 	// meanwhile; nil when none is.
 	flight *listFlight
-	byID map[string]Subnet // nil until listed, and after invalidate
 	// gen is bumped by invalidate: a walk that began before it neither serves later
 	// callers nor fills the listing.
 	gen uint64

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"net"
@@ -60,14 +61,18 @@ func (p *mdaProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		return
 	}
 
-	clientCfg, secrets := buildClientConfig(cfg, &resp.Diagnostics)
+	clientCfg, choice := buildClientConfig(cfg, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	secrets := choice.secrets
 	// Masking here covers only Configure's own log lines; the client's logger masks the
 	// same values on every line it writes for later requests.
 	ctx = tflog.MaskAllFieldValuesStrings(ctx, secrets...)
 	ctx = tflog.MaskMessageStrings(ctx, secrets...)
+	for _, line := range choice.ignored {
+		tflog.Info(ctx, line)
+	}
 
 	clientCfg.Logger = newTFLogLogger(secrets)
 	clientCfg.UserAgent = "terraform-provider-mda/" + p.version + " (+https://registry.terraform.io/providers/mda-terraform/mda)"
@@ -82,11 +87,46 @@ func (p *mdaProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	tflog.Debug(ctx, "configured MDA client", map[string]any{
 		"portal_url":          clientCfg.PortalURL,
 		"credential":          credentialKindName(clientCfg),
+		"credential_source":   choice.source,
 		"requests_per_minute": clientCfg.RequestsPerMinute,
 		"max_retries":         clientCfg.MaxRetries,
 	})
+	// Sign in now, so that a refused credential fails the plan rather than the apply of
+	// a configuration whose plan sends no request. The token is cached for the requests
+	// that follow; a legacy token is not checked, since only an MDA request could.
+	if err := client.CheckCredentials(ctx); err != nil {
+		addSignInError(&resp.Diagnostics, err, choice)
+		return
+	}
 	resp.DataSourceData = client
 	resp.ResourceData = client
+}
+
+// addSignInError reports a failed sign-in during Configure, naming where the credential
+// came from when a lower level's credential settings were passed over for it: a pipeline
+// that exports ARM_CLIENT_SECRET for azurerm may not know which one was used.
+func addSignInError(diags *diag.Diagnostics, err error, choice credentialChoice) {
+	var detail string
+	var tokenErr *mda.TokenError
+	if errors.As(err, &tokenErr) {
+		detail = tokenErrorDetail(err, tokenErr)
+	} else {
+		detail = fmt.Sprintf("Signing in to Microsoft Entra ID did not finish, so no request reached MDA: %s. "+
+			"Check the network path to the login host (authority_url) and retry.", err)
+	}
+	if len(choice.ignoredNames) > 0 {
+		detail += fmt.Sprintf(" The credential came from %s; %s %s ignored, because the provider block comes "+
+			"before MDA_* variables, which come before ARM_*.", choice.source,
+			strings.Join(choice.ignoredNames, ", "), pluralVerb(len(choice.ignoredNames)))
+	}
+	diags.AddError("Unable to sign in to MDA", detail)
+}
+
+func pluralVerb(n int) string {
+	if n == 1 {
+		return "was"
+	}
+	return "were"
 }
 
 // refuseUnknown reports settings that are not known yet (computed from another resource):
@@ -116,8 +156,9 @@ func refuseUnknown(diags *diag.Diagnostics, cfg mdaProviderModel) bool {
 }
 
 // buildClientConfig merges configuration and environment and validates the result. It
-// returns the secret values too, so that logging can mask them.
-func buildClientConfig(cfg mdaProviderModel, diags *diag.Diagnostics) (mda.Config, []string) {
+// returns how the credential was chosen too, with the secret values that logging must
+// mask.
+func buildClientConfig(cfg mdaProviderModel, diags *diag.Diagnostics) (mda.Config, credentialChoice) {
 	var out mda.Config
 
 	portal := resolveString("portal_url", cfg.PortalURL, "MDA_PORTAL_URL")
@@ -130,7 +171,7 @@ func buildClientConfig(cfg mdaProviderModel, diags *diag.Diagnostics) (mda.Confi
 			"the Microsoft Entra login host, such as https://login.microsoftonline.com")
 	}
 
-	secrets := resolveCredentials(diags, cfg, &out)
+	choice := resolveCredentials(diags, cfg, &out)
 
 	out.RequestsPerMinute = int(resolveInt(diags, "requests_per_minute", cfg.RequestsPerMinute, "MDA_REQUESTS_PER_MINUTE",
 		defaultRequestsPerMinute, 1, 6000,
@@ -139,7 +180,7 @@ func buildClientConfig(cfg mdaProviderModel, diags *diag.Diagnostics) (mda.Confi
 		defaultMaxRetries, 0, 20, "Set a value between 0 (never retry) and 20."))
 	out.RequestTimeout = resolveDuration(diags, "request_timeout", cfg.RequestTimeout, "MDA_REQUEST_TIMEOUT",
 		defaultRequestTimeout, time.Second, 30*time.Minute)
-	return out, secrets
+	return out, choice
 }
 
 func validatePortalURL(diags *diag.Diagnostics, s setting) string {

@@ -14,100 +14,262 @@ import (
 	"github.com/mda-terraform/terraform-provider-mda/internal/mda"
 )
 
-// credentialKind is one way to authenticate. A kind counts as configured when the setting
-// that only it uses is present: its secret, or its use_* switch. Pipelines often export
-// ARM_CLIENT_ID or ARM_TENANT_ID for other providers, GitHub Actions runners carry
-// ACTIONS_ID_TOKEN_REQUEST_URL, Azure hosts IDENTITY_ENDPOINT, and developers a logged-in
-// Azure CLI: none of those alone selects a kind.
-type credentialKind struct {
-	name     string  // words for diagnostics: "an API token"
-	evidence setting // the setting that shows the kind is configured
-	// resolve fills the credential part of the client config and returns the secret
-	// values, for log masking.
-	resolve func() []string
+// credentialLevel is where a credential kind is configured. A pipeline exports ARM_* for
+// azurerm and may want another credential here, so kinds are not merged across levels:
+// the provider block comes first, then MDA_* variables, then ARM_* (and the other CI and
+// Azure variables); the first level that configures any kind decides, and two kinds
+// conflict only within one level.
+type credentialLevel int
+
+const (
+	levelBlock credentialLevel = iota
+	levelMDAEnv
+	levelARMEnv
+	levelCount
+)
+
+// in names the level in a sentence: "configured in the provider block".
+func (l credentialLevel) in() string {
+	switch l {
+	case levelBlock:
+		return "in the provider block"
+	case levelMDAEnv:
+		return "in MDA_* environment variables"
+	}
+	return "in ARM_* environment variables"
 }
 
-// resolveCredentials fills the credential part of out, refusing no credential and more than
-// one kind, and returns the secret values for log masking.
-func resolveCredentials(diags *diag.Diagnostics, cfg mdaProviderModel, out *mda.Config) []string {
-	token := resolveString("api_token", cfg.APIToken, "MDA_API_TOKEN")
-	secret := resolveString("client_secret", cfg.ClientSecret, "MDA_CLIENT_SECRET", "ARM_CLIENT_SECRET")
-	secretFile := resolveString("client_secret_file_path", cfg.ClientSecretFilePath,
+// envLevel says which level an environment variable belongs to.
+func envLevel(name string) credentialLevel {
+	if strings.HasPrefix(name, "MDA_") {
+		return levelMDAEnv
+	}
+	return levelARMEnv
+}
+
+// leveledSetting is a setting split by level: the value each level gives it, if any.
+type leveledSetting [levelCount]setting
+
+// stringLevels reads a string setting at every level. Within a level the environment
+// variables are read in the order given.
+func stringLevels(attr string, v types.String, envs ...string) leveledSetting {
+	var ls leveledSetting
+	if !v.IsNull() && !v.IsUnknown() && v.ValueString() != "" {
+		ls[levelBlock] = setting{value: v.ValueString(), source: "`" + attr + "`"}
+	}
+	for _, e := range envs {
+		l := envLevel(e)
+		if ls[l].set() {
+			continue
+		}
+		if val := strings.TrimSpace(os.Getenv(e)); val != "" {
+			ls[l] = setting{value: val, source: "environment variable " + e}
+		}
+	}
+	return ls
+}
+
+// flagLevels reads a boolean switch. The first explicit value, from the provider block,
+// then each variable in order, decides: an explicit false switches the kind off at every
+// level below, so that a configuration can opt out of what a pipeline exports
+// (use_msi = false beats ARM_USE_MSI=true). A true is evidence at its own level only.
+func flagLevels(diags *diag.Diagnostics, attr string, v types.Bool, envs ...string) leveledSetting {
+	var ls leveledSetting
+	if !v.IsNull() && !v.IsUnknown() {
+		if v.ValueBool() {
+			ls[levelBlock] = setting{value: "true", source: "`" + attr + "`"}
+		}
+		return ls
+	}
+	for _, e := range envs {
+		raw := strings.TrimSpace(os.Getenv(e))
+		if raw == "" {
+			continue
+		}
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			diags.AddAttributeError(path.Root(attr), "Invalid boolean",
+				fmt.Sprintf("Environment variable %s is %q, which is not a boolean. Set it to true or false.", e, raw))
+			return ls
+		}
+		if b {
+			ls[envLevel(e)] = setting{value: "true", source: "environment variable " + e}
+		}
+		return ls
+	}
+	return ls
+}
+
+// credentialKind is one way to authenticate. A kind counts as configured at a level when
+// a setting that only it uses is present there: its secret, or its use_* switch.
+// Pipelines often export ARM_CLIENT_ID or ARM_TENANT_ID for other providers, GitHub
+// Actions runners carry ACTIONS_ID_TOKEN_REQUEST_URL, Azure hosts IDENTITY_ENDPOINT, and
+// developers a logged-in Azure CLI: none of those alone selects a kind.
+type credentialKind struct {
+	name  string // words for diagnostics: "an API token"
+	short string // for log lines: "api_token"
+	// evidence holds the settings that show the kind is configured, each split by level.
+	evidence []leveledSetting
+	// resolve fills the credential part of the client config from the evidence at the
+	// chosen level (in the order of evidence) and returns the secret values, for log
+	// masking.
+	resolve func(at []setting) []string
+}
+
+// at returns the kind's evidence at level l, and whether there is any.
+func (k credentialKind) at(l credentialLevel) ([]setting, bool) {
+	at := make([]setting, len(k.evidence))
+	configured := false
+	for i, ls := range k.evidence {
+		at[i] = ls[l]
+		configured = configured || ls[l].set()
+	}
+	return at, configured
+}
+
+// credentialChoice is the credential kind the resolver chose, and why.
+type credentialChoice struct {
+	// secrets are the values to mask in logs; never empty strings.
+	secrets []string
+	// source is the setting that chose the kind: "`api_token`", "environment variable ARM_USE_MSI".
+	source string
+	level  credentialLevel
+	// ignored are the log lines for credential settings of lower levels that lost.
+	ignored []string
+	// ignoredNames are those settings' names, for diagnostics.
+	ignoredNames []string
+}
+
+// resolveCredentials fills the credential part of out from the first level that
+// configures a credential kind, refusing no credential and more than one kind within
+// that level.
+func resolveCredentials(diags *diag.Diagnostics, cfg mdaProviderModel, out *mda.Config) credentialChoice {
+	token := stringLevels("api_token", cfg.APIToken, "MDA_API_TOKEN")
+	secret := stringLevels("client_secret", cfg.ClientSecret, "MDA_CLIENT_SECRET", "ARM_CLIENT_SECRET")
+	secretFile := stringLevels("client_secret_file_path", cfg.ClientSecretFilePath,
 		"MDA_CLIENT_SECRET_FILE_PATH", "ARM_CLIENT_SECRET_FILE_PATH")
-	cert := resolveString("client_certificate", cfg.ClientCertificate, envClientCertificate...)
-	certPath := resolveString("client_certificate_path", cfg.ClientCertificatePath, envClientCertificatePath...)
-	useOIDC := resolveFlag(diags, "use_oidc", cfg.UseOIDC, envUseOIDC...)
-	useMSI := resolveFlag(diags, "use_msi", cfg.UseMSI, envUseMSI...)
-	useCLI := resolveFlag(diags, "use_cli", cfg.UseCLI, envUseCLI...)
+	cert := stringLevels("client_certificate", cfg.ClientCertificate, envClientCertificate...)
+	certPath := stringLevels("client_certificate_path", cfg.ClientCertificatePath, envClientCertificatePath...)
+	useOIDC := flagLevels(diags, "use_oidc", cfg.UseOIDC, envUseOIDC...)
+	useMSI := flagLevels(diags, "use_msi", cfg.UseMSI, envUseMSI...)
+	useCLI := flagLevels(diags, "use_cli", cfg.UseCLI, envUseCLI...)
 	if diags.HasError() {
-		return nil
+		return credentialChoice{}
 	}
 
 	kinds := []credentialKind{
-		{name: "an API token", evidence: token, resolve: func() []string {
-			out.APIToken = token.value
-			return []string{token.value}
+		{name: "an API token", short: "api_token", evidence: []leveledSetting{token}, resolve: func(at []setting) []string {
+			out.APIToken = at[0].value
+			return []string{at[0].value}
 		}},
-		{name: "a client secret", evidence: firstSet(secret, secretFile), resolve: func() []string {
-			return resolveClientSecret(diags, cfg, out, secret, secretFile)
+		{name: "a client secret", short: "client_secret", evidence: []leveledSetting{secret, secretFile}, resolve: func(at []setting) []string {
+			return resolveClientSecret(diags, cfg, out, at[0], at[1])
 		}},
-		{name: "a client certificate", evidence: firstSet(cert, certPath), resolve: func() []string {
-			return resolveClientCertificate(diags, cfg, out, cert, certPath)
+		{name: "a client certificate", short: "client_certificate", evidence: []leveledSetting{cert, certPath}, resolve: func(at []setting) []string {
+			return resolveClientCertificate(diags, cfg, out, at[0], at[1])
 		}},
-		{name: "OIDC workload identity federation", evidence: useOIDC, resolve: func() []string {
-			return resolveOIDC(diags, cfg, out, useOIDC)
+		{name: "OIDC workload identity federation", short: "oidc", evidence: []leveledSetting{useOIDC}, resolve: func(at []setting) []string {
+			return resolveOIDC(diags, cfg, out, at[0])
 		}},
-		{name: "a managed identity", evidence: useMSI, resolve: func() []string {
+		{name: "a managed identity", short: "managed_identity", evidence: []leveledSetting{useMSI}, resolve: func(_ []setting) []string {
 			return resolveMSI(diags, cfg, out)
 		}},
-		{name: "the Azure CLI", evidence: useCLI, resolve: func() []string {
+		{name: "the Azure CLI", short: "azure_cli", evidence: []leveledSetting{useCLI}, resolve: func(_ []setting) []string {
 			out.UseCLI = true
 			// az signs in as its own account; a tenant only narrows it.
 			out.TenantID = resolveString("tenant_id", cfg.TenantID, envTenantID...).value
 			return nil
 		}},
 	}
-	var configured []credentialKind
-	for _, k := range kinds {
-		if k.evidence.set() {
-			configured = append(configured, k)
+
+	for level := range levelCount {
+		type found struct {
+			kind credentialKind
+			at   []setting
 		}
-	}
-	switch len(configured) {
-	case 0:
-		diags.AddError("No MDA credentials configured",
-			"Configure exactly one credential kind, in the provider block or the environment:\n"+
-				"  - an Entra application: tenant_id and client_id (or ARM_TENANT_ID, ARM_CLIENT_ID) with client_secret "+
-				"(ARM_CLIENT_SECRET), client_certificate (ARM_CLIENT_CERTIFICATE or ARM_CLIENT_CERTIFICATE_PATH), or "+
-				"use_oidc = true (ARM_USE_OIDC) for workload identity federation from GitHub Actions, Azure DevOps, HCP Terraform or Kubernetes;\n"+
-				"  - a managed identity: use_msi = true (ARM_USE_MSI) on an Azure resource;\n"+
-				"  - the Azure CLI: use_cli = true (ARM_USE_CLI) after `az login`;\n"+
-				"  - a legacy API token: api_token (or MDA_API_TOKEN), created in the Microsoft Defender portal under "+
-				"Settings → Cloud Apps → API tokens."+ambientHint())
-		return nil
-	case 1:
-		// An empty string must never reach log masking: it would match between every
-		// two characters of every line.
-		var secrets []string
-		for _, s := range configured[0].resolve() {
-			if s != "" {
-				secrets = append(secrets, s)
+		var configured []found
+		for _, k := range kinds {
+			if at, ok := k.at(level); ok {
+				configured = append(configured, found{k, at})
 			}
 		}
-		return secrets
-	default:
-		parts := make([]string, len(configured))
-		for i, k := range configured {
-			parts[i] = fmt.Sprintf("%s (from %s)", k.name, k.evidence.source)
+		switch len(configured) {
+		case 0:
+			continue
+		case 1:
+		default:
+			parts := make([]string, len(configured))
+			for i, f := range configured {
+				parts[i] = fmt.Sprintf("%s (from %s)", f.kind.name, firstSet(f.at...).source)
+			}
+			diags.AddError("Conflicting MDA credentials", conflictSentence(parts)+" "+level.in()+
+				". The provider authenticates one way only: "+conflictAdvice(level))
+			return credentialChoice{}
 		}
-		verb := "Both " + strings.Join(parts, " and ") + " are configured."
-		if len(parts) > 2 {
-			verb = strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1] + " are all configured."
+		winner := configured[0]
+		by := firstSet(winner.at...)
+		choice := credentialChoice{source: by.source, level: level}
+		for lower := level + 1; lower < levelCount; lower++ {
+			for _, k := range kinds {
+				for _, ls := range k.evidence {
+					if s := ls[lower]; s.set() {
+						name := strings.TrimPrefix(s.source, "environment variable ")
+						choice.ignoredNames = append(choice.ignoredNames, name)
+						choice.ignored = append(choice.ignored, ignoredLine(name, level, by, winner.kind.short))
+					}
+				}
+			}
 		}
-		diags.AddError("Conflicting MDA credentials", verb+" The provider authenticates one way only: "+
-			"remove all but one of them from the provider block or the environment.")
-		return nil
+		// An empty string must never reach log masking: it would match between every
+		// two characters of every line.
+		for _, s := range winner.kind.resolve(winner.at) {
+			if s != "" {
+				choice.secrets = append(choice.secrets, s)
+			}
+		}
+		return choice
 	}
+
+	diags.AddError("No MDA credentials configured",
+		"Configure exactly one credential kind, in the provider block or the environment:\n"+
+			"  - an Entra application: tenant_id and client_id (or ARM_TENANT_ID, ARM_CLIENT_ID) with client_secret "+
+			"(ARM_CLIENT_SECRET), client_certificate (ARM_CLIENT_CERTIFICATE or ARM_CLIENT_CERTIFICATE_PATH), or "+
+			"use_oidc = true (ARM_USE_OIDC) for workload identity federation from GitHub Actions, Azure DevOps, HCP Terraform or Kubernetes;\n"+
+			"  - a managed identity: use_msi = true (ARM_USE_MSI) on an Azure resource;\n"+
+			"  - the Azure CLI: use_cli = true (ARM_USE_CLI) after `az login`;\n"+
+			"  - a legacy API token: api_token (or MDA_API_TOKEN), created in the Microsoft Defender portal under "+
+			"Settings → Cloud Apps → API tokens."+ambientHint())
+	return credentialChoice{}
+}
+
+// ignoredLine is the log line for a lower level's credential setting that lost to the
+// kind chosen by setting by at level.
+func ignoredLine(name string, level credentialLevel, by setting, kind string) string {
+	if level == levelBlock {
+		return fmt.Sprintf("%s is set but the provider block configures %s; using %s", name, strings.Trim(by.source, "`"), kind)
+	}
+	return fmt.Sprintf("%s is set but %s takes precedence; using %s", name, strings.TrimPrefix(by.source, "environment variable "), kind)
+}
+
+func conflictSentence(parts []string) string {
+	if len(parts) > 2 {
+		return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1] + " are all configured"
+	}
+	return "Both " + strings.Join(parts, " and ") + " are configured"
+}
+
+// conflictAdvice is the next step for two kinds within one level: only a higher level
+// can settle it without touching what other tools read.
+func conflictAdvice(level credentialLevel) string {
+	switch level {
+	case levelBlock:
+		return "remove all but one of them from the provider block."
+	case levelMDAEnv:
+		return "unset all but one of these MDA_* variables, or configure the credential to use in the provider block, " +
+			"which takes precedence over the environment."
+	}
+	return "unset all but one of them, or, when other tools such as azurerm need them, configure the credential for MDA " +
+		"in the provider block or in MDA_* variables, which take precedence over ARM_*."
 }
 
 // ambientHint names CI or Azure variables that suggest a kind the user may have meant to
@@ -132,34 +294,6 @@ func firstSet(settings ...setting) setting {
 		if s.set() {
 			return s
 		}
-	}
-	return setting{}
-}
-
-// resolveFlag reads a boolean switch. An explicit false in the provider block wins over the
-// environment, so that a configuration can opt out of what a pipeline exports.
-func resolveFlag(diags *diag.Diagnostics, attr string, v types.Bool, envs ...string) setting {
-	if !v.IsNull() && !v.IsUnknown() {
-		if v.ValueBool() {
-			return setting{value: "true", source: "`" + attr + "`"}
-		}
-		return setting{}
-	}
-	for _, e := range envs {
-		raw := strings.TrimSpace(os.Getenv(e))
-		if raw == "" {
-			continue
-		}
-		b, err := strconv.ParseBool(raw)
-		if err != nil {
-			diags.AddAttributeError(path.Root(attr), "Invalid boolean",
-				fmt.Sprintf("Environment variable %s is %q, which is not a boolean. Set it to true or false.", e, raw))
-			return setting{}
-		}
-		if b {
-			return setting{value: "true", source: "environment variable " + e}
-		}
-		return setting{}
 	}
 	return setting{}
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -22,6 +23,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -544,13 +547,18 @@ func TestAccProviderAuth_oidcTokenFileRotation(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckIPRangeDestroy(m),
 		Steps: []resource.TestStep{{
-			Config: testAccEnvOnlyConfig(name),
+			// The data source gives the plan a request to send after Configure's sign-in.
+			Config: testAccEnvOnlyConfig(name) + `
+data "mda_ip_ranges" "probe" {
+  built_in = false
+}
+`,
 			Check: resource.ComposeAggregateTestCheckFunc(
 				testAccCheckMockIPRange(m, name, func(mockserver.Subnet) error { return nil }),
 				testAccCheckSignIns(m, mockserver.SignInFederated, func(ins []mockserver.SignIn) error {
-					// Planning a new range sends no request, so the first two sign-ins are
-					// both the apply's: the first from the original file, the one after
-					// the 401 from the rotated file.
+					// The first two sign-ins are both the plan's: Configure's, from the
+					// original file, and the one after the data source's 401, from the
+					// rotated file.
 					if len(ins) < 2 || ins[0].Subject != testAccSubject || ins[1].Subject != testAccSubjectNew {
 						return fmt.Errorf("sign-in subjects %v, want %q then %q", testAccSubjects(ins), testAccSubject, testAccSubjectNew)
 					}
@@ -630,7 +638,7 @@ func TestAccProviderAuth_refusals(t *testing.T) {
 			env: func(_ *testing.T, m *acctest.Mock) map[string]string {
 				return testAccEntraEnv(m, map[string]string{"ARM_CLIENT_SECRET": "not-the-secret"})
 			},
-			want: `Unable to check whether IP range .* exists.*AADSTS7000215: Invalid client secret provided.*Value, not its Secret ID`,
+			want: `Unable to sign in to MDA.*AADSTS7000215: Invalid client secret provided.*Value, not its Secret ID`,
 		},
 		{
 			name: "unregistered certificate",
@@ -786,6 +794,141 @@ func TestAccProviderAuth_refusals(t *testing.T) {
 				}},
 			})
 		})
+	}
+}
+
+// testAccMDARequests counts the mock's requests other than sign-ins.
+func testAccMDARequests(m *acctest.Mock) (mda, signIns int) {
+	for route, n := range m.Stats().Routes {
+		if strings.HasSuffix(route, "/oauth2/v2.0/token") {
+			signIns += n
+		} else {
+			mda += n
+		}
+	}
+	return mda, signIns
+}
+
+// TestAccProviderAuth_wrongSecretFailsPlan: a configuration that only creates resources
+// sends no MDA request during plan, so a wrong client secret used to pass the plan and
+// fail the apply halfway. Configure signs in now: the plan fails with Entra's message,
+// and MDA is never asked.
+func TestAccProviderAuth_wrongSecretFailsPlan(t *testing.T) {
+	testAccSkipUnlessAcc(t)
+	m := acctest.StartMock(t, func(o *mockserver.Options) {
+		o.Clients = []mockserver.ClientCredential{{ID: testAccApp, Secret: testAccSecret, Roles: []string{"Settings.manage"}}}
+	})
+	testAccSetAuthEnv(t, testAccEntraEnv(m, map[string]string{"ARM_CLIENT_SECRET": "not-the-secret"}))
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      testAccEnvOnlyConfig(acctest.RandomName("tfacc-plan-refused")),
+			PlanOnly:    true,
+			ExpectError: expectOneError(`Unable to sign in to MDA.*AADSTS7000215: Invalid client secret provided.*Value, not its Secret ID`),
+		}},
+	})
+	requests, signIns := testAccMDARequests(m)
+	if requests != 0 || signIns == 0 {
+		t.Errorf("the mock saw %d MDA requests and %d sign-ins, want 0 and at least 1: %v", requests, signIns, m.Stats().Routes)
+	}
+	for _, in := range m.SignIns() {
+		if in.Error != "AADSTS7000215" {
+			t.Errorf("sign-in %+v, want refused with AADSTS7000215", in)
+		}
+	}
+}
+
+// TestAccProviderAuth_blockTokenBeatsARMSecret: a pipeline exports ARM_CLIENT_SECRET,
+// ARM_CLIENT_ID and ARM_TENANT_ID for azurerm and configures api_token in the provider
+// block. The block wins: the mock's sign-in log stays empty, and the application behind
+// the ARM_* secret may only read, so a create signed in with it would be refused.
+func TestAccProviderAuth_blockTokenBeatsARMSecret(t *testing.T) {
+	testAccSkipUnlessAcc(t)
+	m := acctest.StartMock(t, func(o *mockserver.Options) {
+		o.Clients = []mockserver.ClientCredential{{ID: testAccApp, Secret: testAccSecret, Roles: []string{"Settings.read"}}}
+	})
+	testAccSetAuthEnv(t, map[string]string{
+		// MDA_AUTHORITY_URL keeps a wrong choice on the mock rather than the internet.
+		"MDA_AUTHORITY_URL": m.URL(), "ARM_TENANT_ID": m.Tenant(), "ARM_CLIENT_ID": testAccApp, "ARM_CLIENT_SECRET": testAccSecret,
+	})
+	logPath := testAccTraceLog(t)
+	name := acctest.RandomName("tfacc-block-token")
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIPRangeDestroy(m),
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "mda" {
+  portal_url = %q
+  api_token  = %q
+}
+
+resource "mda_ip_range" "test" {
+  name     = %q
+  category = "vpn"
+  subnets  = ["10.20.0.0/16"]
+}
+`, m.URL(), acctest.Token, name),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				testAccCheckMockIPRange(m, name, func(mockserver.Subnet) error { return nil }),
+				testAccCheckSignIns(m, "", nil),
+			),
+		}},
+	})
+	if requests, signIns := testAccMDARequests(m); requests == 0 || signIns != 0 {
+		t.Errorf("the mock saw %d MDA requests and %d sign-ins, want some and none: %v", requests, signIns, m.Stats().Routes)
+	}
+	testAccCheckLogClean(t, logPath,
+		[]string{"ARM_CLIENT_SECRET is set but the provider block configures api_token; using api_token", "configured MDA client"},
+		// The test harness logs the configuration it writes, api_token included, so
+		// only the ARM_* secret can be checked here.
+		[]string{testAccSecret})
+}
+
+// testAccCountingProvider counts Configure calls: each builds a client, whose token cache
+// starts empty.
+type testAccCountingProvider struct {
+	provider.Provider
+	configures *atomic.Int64
+}
+
+func (p testAccCountingProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	p.configures.Add(1)
+	p.Provider.Configure(ctx, req, resp)
+}
+
+// TestAccProviderAuth_oneSignInPerConfigure: the token Configure fetches to check the
+// credential is the one every request of that provider instance then uses, so a whole
+// create, refresh, plan and destroy cost exactly one sign-in per Configure.
+func TestAccProviderAuth_oneSignInPerConfigure(t *testing.T) {
+	testAccSkipUnlessAcc(t)
+	m := acctest.StartMock(t, func(o *mockserver.Options) {
+		o.Clients = []mockserver.ClientCredential{{ID: testAccApp, Secret: testAccSecret, Roles: []string{"Settings.manage"}}}
+	})
+	testAccSetAuthEnv(t, testAccEntraEnv(m, map[string]string{"ARM_CLIENT_SECRET": testAccSecret}))
+	var configures atomic.Int64
+	factories := map[string]func() (tfprotov6.ProviderServer, error){
+		"mda": providerserver.NewProtocol6WithError(testAccCountingProvider{Provider: New("test")(), configures: &configures}),
+	}
+	name := acctest.RandomName("tfacc-one-sign-in")
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: factories,
+		CheckDestroy:             testAccCheckIPRangeDestroy(m),
+		Steps: []resource.TestStep{
+			{Config: testAccEnvOnlyConfig(name), Check: testAccCheckSignIns(m, mockserver.SignInClientSecret, nil)},
+			{Config: testAccEnvOnlyConfig(name), PlanOnly: true},
+		},
+	})
+	requests, signIns := testAccMDARequests(m)
+	if n := configures.Load(); n < 2 || int64(signIns) != n || len(m.SignIns()) != signIns {
+		t.Errorf("%d Configure calls, %d sign-ins (%d in the sign-in log), want one per Configure", n, signIns, len(m.SignIns()))
+	}
+	// With requests made, one sign-in per Configure means that they reused its token.
+	if requests == 0 {
+		t.Errorf("the mock saw no MDA request, so the test proves nothing")
 	}
 }
 

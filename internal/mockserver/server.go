@@ -212,6 +212,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.stats.count(d.key)
 	f := s.faults.take(r.Method, d.key, canonicalPath(r.URL.Path))
+	if f != nil {
+		s.stats.Faulted++
+	}
 	s.mu.Unlock()
 
 	if f == nil {

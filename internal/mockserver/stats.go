@@ -10,6 +10,9 @@ type Stats struct {
 	Total     int            `json:"total"`
 	Throttled int            `json:"throttled"`
 	Routes    map[string]int `json:"routes"`
+	// Faulted counts requests that an injected fault answered, dropped or delayed, so a
+	// run under a Fraction fault can report how many failures it actually absorbed.
+	Faulted int `json:"faulted"`
 }
 
 func newStats() Stats { return Stats{Routes: map[string]int{}} }

@@ -1,23 +1,22 @@
 // Package bench measures the provider as users run it: the real terraform CLI, the
 // provider built as a plugin binary (so Terraform starts a process for each walk, as in
-// production), and the mock tenant at MDA's real limit of 30 requests per minute. Each
-// benchmark prints its wall time next to the lower bound that limit allows, and fails on
-// any error or any throttled request. Run them with `make bench`.
+// production; see acctest.CLI), and the mock tenant at MDA's real limit of 30 requests per
+// minute. Each benchmark prints its wall time next to the lower bound that limit allows,
+// and fails on any error or any throttled request. The storm (storm_bench_test.go) is the
+// exception: it runs at a raised limit and measures correctness under injected faults.
+// Run them with `make bench`.
 package bench
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/mda-terraform/terraform-provider-mda/internal/acctest"
 	"github.com/mda-terraform/terraform-provider-mda/internal/mockserver"
 )
 
@@ -31,14 +30,14 @@ const (
 // lists the tenant once (1 request) and creates 40 ranges (40 requests): 41 requests, of
 // which only 30 fit in the first minute.
 func BenchmarkIPRangeApply40(b *testing.B) {
-	tf, plugins := benchTools(b)
+	cli := acctest.NewCLI(b)
 	for range b.N {
 		b.StopTimer()
 		m := startBenchMock(b)
-		work := benchWorkdir(b, plugins, m, benchRangesConfig(40))
+		work := benchWorkdir(b, cli, m, benchRangesConfig(40))
 		b.StartTimer()
 
-		elapsed := runTerraform(b, tf, work, "apply", "-auto-approve", "-input=false", "-parallelism=20")
+		elapsed := runTerraform(b, work, "apply", "-auto-approve", "-input=false", "-parallelism=20")
 
 		b.StopTimer()
 		st := m.Stats()
@@ -59,18 +58,18 @@ func BenchmarkIPRangeApply40(b *testing.B) {
 // BenchmarkIPRangeRefresh150Of250 plans (and so refreshes) 150 managed ranges in a tenant
 // of 250: the listing's 3 pages serve all 150 reads.
 func BenchmarkIPRangeRefresh150Of250(b *testing.B) {
-	tf, plugins := benchTools(b)
+	cli := acctest.NewCLI(b)
 	for range b.N {
 		b.StopTimer()
 		m := startBenchMock(b)
 		ranges := m.SeedSubnets(250, "bench")[:150]
-		work := benchWorkdir(b, plugins, m, managedRangesConfig)
-		writeManaged(b, work, ranges)
+		work := benchWorkdir(b, cli, m, managedRangesConfig)
+		writeManaged(b, work.Dir, ranges)
 		b.StartTimer()
 
 		// -detailed-exitcode makes any planned change fail the run: the refresh must find
 		// exactly what the state says.
-		elapsed := runTerraform(b, tf, work, "plan", "-input=false", "-detailed-exitcode", "-lock=false")
+		elapsed := runTerraform(b, work, "plan", "-input=false", "-detailed-exitcode", "-lock=false")
 
 		b.StopTimer()
 		st := m.Stats()
@@ -118,20 +117,6 @@ func TestLowerBound(t *testing.T) {
 	}
 }
 
-// buildProvider builds the provider binary into a new plugin directory.
-func buildProvider() (string, error) {
-	dir, err := os.MkdirTemp("", "mda-bench-plugins-")
-	if err != nil {
-		return "", err
-	}
-	cmd := exec.CommandContext(context.Background(), "go", "build", "-o", filepath.Join(dir, "terraform-provider-mda"), ".")
-	cmd.Dir = filepath.Join("..", "..")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return dir, fmt.Errorf("building the provider: %w\n%s", err, out)
-	}
-	return dir, nil
-}
-
 func startBenchMock(b *testing.B) *mockserver.Server {
 	b.Helper()
 	m, err := mockserver.Start(mockserver.Options{Tokens: []string{benchToken}, Rate: benchRate, Window: benchWindow}, "")
@@ -141,63 +126,17 @@ func startBenchMock(b *testing.B) *mockserver.Server {
 	return m
 }
 
-var (
-	buildOnce    sync.Once
-	pluginDir    string
-	buildFailure error
-)
-
-// TestMain removes the plugin directory that the benchmarks share.
+// TestMain removes the provider binary that the benchmarks and tests share.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if pluginDir != "" {
-		_ = os.RemoveAll(pluginDir)
-	}
+	acctest.RemoveProviderBuild()
 	os.Exit(code)
 }
 
-// benchTools finds the terraform CLI and builds the provider, once for all benchmarks,
-// into a plugin directory for dev_overrides.
-func benchTools(b *testing.B) (tf, plugins string) {
+// benchWorkdir is a configuration for the real CLI against m, at the mock's real limit.
+func benchWorkdir(b *testing.B, cli *acctest.CLI, m *mockserver.Server, config string) *acctest.Workdir {
 	b.Helper()
-	tf = os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if tf == "" {
-		b.Fatal("TF_ACC_TERRAFORM_PATH is not set: run benchmarks with `make bench`, which points it at bin/terraform")
-	}
-	buildOnce.Do(func() { pluginDir, buildFailure = buildProvider() })
-	if buildFailure != nil {
-		b.Fatal(buildFailure)
-	}
-	return tf, pluginDir
-}
-
-func benchWorkdir(b *testing.B, plugins string, m *mockserver.Server, config string) string {
-	b.Helper()
-	work := b.TempDir()
-	rc := fmt.Sprintf(`provider_installation {
-  dev_overrides {
-    "mda-terraform/mda" = %q
-  }
-  direct {}
-}
-`, plugins)
-	provider := fmt.Sprintf(`terraform {
-  required_providers {
-    mda = { source = "mda-terraform/mda" }
-  }
-}
-
-provider "mda" {
-  portal_url = %q
-  api_token  = %q
-}
-`, m.URL(), benchToken)
-	for name, body := range map[string]string{"terraformrc": rc, "provider.tf": provider, "main.tf": config} {
-		if err := os.WriteFile(filepath.Join(work, name), []byte(body), 0o600); err != nil {
-			b.Fatal(err)
-		}
-	}
-	return work
+	return cli.NewWorkdir(b, fmt.Sprintf("  portal_url = %q\n  api_token  = %q", m.URL(), benchToken), config)
 }
 
 func benchRangesConfig(n int) string {
@@ -284,28 +223,10 @@ func writeManaged(b *testing.B, work string, ranges []mockserver.Subnet) {
 }
 
 // runTerraform runs one CLI command in work and returns its wall time; any non-zero exit
-// fails the benchmark.
-func runTerraform(b *testing.B, tf, work string, args ...string) time.Duration {
+// or error diagnostic fails the benchmark.
+func runTerraform(b *testing.B, work *acctest.Workdir, args ...string) time.Duration {
 	b.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, tf, append(args, "-no-color")...)
-	cmd.Dir = work
-	cmd.Env = append(os.Environ(),
-		"TF_CLI_CONFIG_FILE="+filepath.Join(work, "terraformrc"),
-		"TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
-		"MDA_LIMITER_STATE_DIR="+filepath.Join(work, "limiter"),
-	)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	start := time.Now()
-	err := cmd.Run()
-	elapsed := time.Since(start)
-	if err != nil {
-		b.Fatalf("terraform %s: %s\n%s", strings.Join(args, " "), err, out.String())
-	}
-	if strings.Contains(out.String(), "Error:") {
-		b.Fatalf("terraform %s reported an error:\n%s", strings.Join(args, " "), out.String())
-	}
-	return elapsed
+	return work.MustRun(ctx, args...).Elapsed
 }

@@ -57,7 +57,10 @@ func (p *mdaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			"(`tenant_id`, `client_id`) with a client secret, a client certificate or OIDC workload identity federation " +
 			"(`use_oidc`); a managed identity (`use_msi`); the Azure CLI (`use_cli`); or a legacy API token (`api_token`). " +
 			"Every attribute can also come from an environment variable, named in its description: the `ARM_*` " +
-			"variables of the azurerm and azuread providers work here too.",
+			"variables of the azurerm and azuread providers work here too. The credential kind comes from the first " +
+			"of these that configures one: the provider block, then `MDA_*` variables, then `ARM_*` variables; so " +
+			"`api_token` in the provider block is used even where a pipeline exports `ARM_CLIENT_SECRET` for azurerm. " +
+			"An Entra credential is checked by signing in when the provider is configured, so a wrong one fails the plan.",
 		Attributes: map[string]schema.Attribute{
 			"portal_url": schema.StringAttribute{
 				MarkdownDescription: "The tenant's MDA API URL, as shown in the Microsoft Defender portal under " +
@@ -68,8 +71,9 @@ func (p *mdaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			},
 			"api_token": schema.StringAttribute{
 				MarkdownDescription: "A legacy MDA API token, sent as `Authorization: Token <key>`. It carries the " +
-					"permissions of the user who created it. The Files API accepts only this kind of credential. " +
-					"Environment variable: `MDA_API_TOKEN`.",
+					"permissions of the user who created it. The Files API accepts only this kind of credential. It is not " +
+					"checked before the first request that needs it: only a request to MDA could check it, and that would " +
+					"spend the tenant's budget. Environment variable: `MDA_API_TOKEN`.",
 				Optional:  true,
 				Sensitive: true,
 			},

@@ -41,10 +41,15 @@ type Alert struct {
 	Title       string `json:"title"`
 	Description string `json:"description"` // may hold HTML and placeholders such as __siteIcon__
 	// Timestamp is when the alert was raised, in Unix milliseconds.
-	Timestamp  int64 `json:"timestamp"`
-	Severity   int   `json:"severityValue"`
-	Status     int   `json:"statusValue"`
-	Resolution int   `json:"resolutionStatusValue"`
+	Timestamp int64 `json:"timestamp"`
+	Severity  int   `json:"severityValue"`
+	Status    int   `json:"statusValue"`
+	// Resolution is resolutionStatusValue. MDA leaves it out of some closed alerts (a
+	// recorded one has only a resolveTime): those are ResolutionResolved, closed in a way
+	// MDA does not say, with ResolutionInferred set. Without resolveTime either, open.
+	Resolution int `json:"-"`
+	// ResolutionInferred is set when MDA sent no resolutionStatusValue (absent or null).
+	ResolutionInferred bool `json:"-"`
 	// ResolveTime is when the alert was closed; nil while it is open. MDA sends an ISO
 	// string here, not milliseconds.
 	ResolveTime   *time.Time    `json:"-"`
@@ -53,7 +58,8 @@ type Alert struct {
 	URL           string        `json:"URL"`
 	Policy        *AlertPolicy  `json:"policy"`
 	Entities      []AlertEntity `json:"entities"`
-	// Comment and HandledByUser are "" when MDA sends null.
+	// Comment and HandledByUser are "" until someone handles the alert. Like every string
+	// of an alert, they are "" when MDA sends null or the string "null" (see dropNullText).
 	Comment       string `json:"comment"`
 	HandledByUser string `json:"handledByUser"`
 
@@ -98,6 +104,7 @@ func (e *AlertEntity) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	*e = AlertEntity{Type: w.Type, ID: jsonScalar(w.ID), Label: w.Label, Role: w.Role, PA: w.PA, Inst: jsonInt(w.Inst), SaaS: jsonInt(w.SaaS)}
+	dropNullText(&e.Type, &e.ID, &e.Label, &e.Role, &e.PA)
 	return nil
 }
 
@@ -106,8 +113,10 @@ func (a *Alert) UnmarshalJSON(data []byte) error {
 	var w struct {
 		plain
 		// These shadow plain's fields of the same JSON name.
-		Timestamp     json.Number     `json:"timestamp"`
-		ResolveTime   json.RawMessage `json:"resolveTime"`
+		Timestamp   json.Number     `json:"timestamp"`
+		ResolveTime json.RawMessage `json:"resolveTime"`
+		Resolution  json.RawMessage `json:"resolutionStatusValue"`
+		// Free text that only describes the handling must not fail a listing.
 		Comment       json.RawMessage `json:"comment"`
 		HandledByUser json.RawMessage `json:"handledByUser"`
 	}
@@ -127,7 +136,23 @@ func (a *Alert) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	a.ResolveTime = t
-	a.Comment, a.HandledByUser = nullableText(w.Comment), nullableText(w.HandledByUser)
+	code, present, err := resolutionCode(w.Resolution)
+	if err != nil {
+		return err
+	}
+	switch {
+	case present:
+		a.Resolution = code
+	case t != nil:
+		a.Resolution, a.ResolutionInferred = ResolutionResolved, true
+	default:
+		a.Resolution, a.ResolutionInferred = ResolutionOpen, true
+	}
+	a.Comment, a.HandledByUser = lenientText(w.Comment), lenientText(w.HandledByUser)
+	dropNullText(&a.ID, &a.Title, &a.Description, &a.URL, &a.Comment, &a.HandledByUser)
+	if p := a.Policy; p != nil {
+		dropNullText(&p.ID, &p.Label, &p.PolicyType)
+	}
 	// The docs' own example has no "policy" key, only a policyRule entity.
 	if a.Policy == nil {
 		for _, e := range a.Entities {
@@ -173,14 +198,43 @@ func parseResolveTime(raw json.RawMessage) (*time.Time, error) {
 	return nil, fmt.Errorf("alert resolveTime %q is not an ISO 8601 time", s)
 }
 
-// nullableText reads comment and handledByUser: null or a string. XSOAR's recorded
-// alerts show the string "null", most likely a serialisation slip, read as null too.
-func nullableText(raw json.RawMessage) string {
+// lenientText reads a JSON string; anything else is "".
+func lenientText(raw json.RawMessage) string {
 	var s string
-	if json.Unmarshal(raw, &s) != nil || s == "null" {
+	if json.Unmarshal(raw, &s) != nil {
 		return ""
 	}
 	return s
+}
+
+// resolutionCode reads resolutionStatusValue: a number (or a numeric string), or nothing
+// (absent, null, "null"), which present reports.
+func resolutionCode(raw json.RawMessage) (code int, present bool, err error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" || string(raw) == `"null"` || string(raw) == `""` {
+		return 0, false, nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(raw, &n); err != nil {
+		return 0, false, fmt.Errorf("alert resolutionStatusValue %s is not a number", raw)
+	}
+	i, err := n.Int64()
+	if err != nil {
+		return 0, false, fmt.Errorf("alert resolutionStatusValue %s is not a whole number", raw)
+	}
+	return int(i), true, nil
+}
+
+// dropNullText is the one rule for an alert's strings: MDA sends null or, in recorded
+// alerts (comment and handledByUser, most likely a serialisation slip), the string
+// "null", and both mean there is no value. Every string field of Alert, AlertPolicy and
+// AlertEntity goes through it; TestAlertDecoding_nullStrings checks that none is missed.
+func dropNullText(fields ...*string) {
+	for _, f := range fields {
+		if *f == "null" {
+			*f = ""
+		}
+	}
 }
 
 // jsonScalar writes a JSON string as is and anything else (an app's numeric id) as its

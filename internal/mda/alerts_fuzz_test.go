@@ -19,8 +19,14 @@ func FuzzAlertJSON(f *testing.F) {
 		if !bytes.Equal(a.Raw, data) {
 			t.Fatalf("Raw = %q, want the JSON as sent", a.Raw)
 		}
-		if a.Comment == "null" || a.HandledByUser == "null" {
-			t.Fatalf("the string \"null\" was kept: comment %q, handledByUser %q", a.Comment, a.HandledByUser)
+		for _, s := range []string{a.ID, a.Title, a.Description, a.URL, a.Comment, a.HandledByUser} {
+			if s == "null" {
+				t.Fatalf("the string \"null\" was kept: %+v", a)
+			}
+		}
+		// Without a code, the resolve time alone says open or closed.
+		if a.ResolutionInferred && (a.ResolveTime != nil) != (a.Resolution == ResolutionResolved) {
+			t.Fatalf("no resolutionStatusValue, resolveTime %v: resolution %d", a.ResolveTime, a.Resolution)
 		}
 		if a.ResolveTime != nil && a.ResolveTime.Location() != time.UTC {
 			t.Fatalf("resolveTime %v is not in UTC", a.ResolveTime)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -383,4 +384,108 @@ func decodeCloseBody(t *testing.T, data []byte) ([]string, map[string]any) {
 	_ = json.Unmarshal(data, &rest)
 	delete(rest, "filters")
 	return f.Filters.ID.Eq, rest
+}
+
+// legacyClosedAlertJSON is the recorded answer of GET /api/v1/alerts/<id>/ that issue 13
+// starts from: closed (a resolveTime), with no resolutionStatusValue at all and "null"
+// strings for the handling.
+const legacyClosedAlertJSON = `{
+  "_id": "5f06d71dba4289d0602ba5ac", "timestamp": 1594540120975, "title": "Impossible travel activity",
+  "statusValue": 1, "severityValue": 0, "resolveTime": "2020-07-12T07:48:40.975Z",
+  "comment": "null", "handledByUser": "null", "entities": []
+}`
+
+func TestAlertDecoding_missingResolution(t *testing.T) {
+	for _, tc := range []struct {
+		name, json string
+		want       int
+		inferred   bool
+	}{
+		{"recorded: absent, closed", legacyClosedAlertJSON, ResolutionResolved, true},
+		{"null, closed", `{"resolutionStatusValue": null, "resolveTime": "2020-07-12T07:48:40.975Z"}`, ResolutionResolved, true},
+		{`"null", closed`, `{"resolutionStatusValue": "null", "resolveTime": 1594539720975}`, ResolutionResolved, true},
+		{"absent, open", `{"statusValue": 0}`, ResolutionOpen, true},
+		{"null, resolveTime null", `{"resolutionStatusValue": null, "resolveTime": null}`, ResolutionOpen, true},
+		{`absent, resolveTime "null"`, `{"resolveTime": "null"}`, ResolutionOpen, true},
+		// A code MDA sends is believed, with or without a resolveTime.
+		{"code wins", `{"resolutionStatusValue": 3, "resolveTime": "2020-07-12T07:48:40.975Z"}`, ResolutionFalsePositive, false},
+		{"code 0 with resolveTime", `{"resolutionStatusValue": 0, "resolveTime": "2020-07-12T07:48:40.975Z"}`, ResolutionOpen, false},
+		{"numeric string", `{"resolutionStatusValue": "4"}`, ResolutionBenign, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var a Alert
+			if err := json.Unmarshal([]byte(tc.json), &a); err != nil {
+				t.Fatal(err)
+			}
+			if a.Resolution != tc.want || a.ResolutionInferred != tc.inferred {
+				t.Errorf("Resolution %d (inferred %v), want %d (inferred %v)", a.Resolution, a.ResolutionInferred, tc.want, tc.inferred)
+			}
+		})
+	}
+	var a Alert
+	if err := json.Unmarshal([]byte(legacyClosedAlertJSON), &a); err != nil {
+		t.Fatal(err)
+	}
+	if a.Comment != "" || a.HandledByUser != "" || a.ResolveTime == nil || a.Status != AlertRead {
+		t.Errorf("recorded alert = %+v", a)
+	}
+	for _, bad := range []string{`{"resolutionStatusValue": "closed"}`, `{"resolutionStatusValue": 1.5}`, `{"resolutionStatusValue": {}}`} {
+		if err := json.Unmarshal([]byte(bad), &a); err == nil {
+			t.Errorf("%s decoded", bad)
+		}
+	}
+}
+
+// TestAlertDecoding_nullStrings sets every string field of an alert, its policy and an
+// entity, found by reflection from their json tags, to the string "null" and then to
+// null: each must decode to "". A string field added later without going through
+// dropNullText fails here.
+func TestAlertDecoding_nullStrings(t *testing.T) {
+	stringKeys := func(v any) []string {
+		var keys []string
+		typ := reflect.TypeOf(v)
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if f.Type.Kind() == reflect.String && name != "" && name != "-" {
+				keys = append(keys, name)
+			}
+		}
+		return keys
+	}
+	alertKeys, policyKeys, entityKeys := stringKeys(Alert{}), stringKeys(AlertPolicy{}), stringKeys(AlertEntity{})
+	if len(alertKeys) < 6 || len(policyKeys) < 3 || len(entityKeys) < 5 {
+		t.Fatalf("too few string fields found: %v %v %v", alertKeys, policyKeys, entityKeys)
+	}
+	for _, null := range []any{"null", nil} {
+		fill := func(keys []string) map[string]any {
+			m := map[string]any{}
+			for _, k := range keys {
+				m[k] = null
+			}
+			return m
+		}
+		doc := fill(alertKeys)
+		doc["policy"] = fill(policyKeys)
+		doc["entities"] = []any{fill(entityKeys)}
+		raw, _ := json.Marshal(doc)
+		var a Alert
+		if err := json.Unmarshal(raw, &a); err != nil {
+			t.Fatalf("%s: %s", raw, err)
+		}
+		check := func(what string, v any) {
+			rv := reflect.ValueOf(v)
+			for i := range rv.NumField() {
+				if f := rv.Field(i); f.Kind() == reflect.String && f.String() != "" {
+					t.Errorf("%v: %s.%s = %q, want \"\"", null, what, rv.Type().Field(i).Name, f.String())
+				}
+			}
+		}
+		check("Alert", a)
+		if a.Policy == nil || len(a.Entities) != 1 {
+			t.Fatalf("%s decoded as %+v", raw, a)
+		}
+		check("AlertPolicy", *a.Policy)
+		check("AlertEntity", a.Entities[0])
+	}
 }

@@ -278,8 +278,11 @@ type StateInstance struct {
 // CLI itself will plan from. It returns the managed instances, child modules ignored.
 func (w *Workdir) State(ctx context.Context) ([]StateInstance, error) {
 	r := w.Run(ctx, "show", "-json")
-	if r.Err != nil || r.ExitCode != 0 {
-		return nil, fmt.Errorf("show -json: %v\n%s", r.Err, r)
+	if r.Err != nil {
+		return nil, fmt.Errorf("show -json: %w", r.Err)
+	}
+	if r.ExitCode != 0 {
+		return nil, fmt.Errorf("show -json failed: %s", r)
 	}
 	// Warnings go to stderr; stdout is one JSON document.
 	var doc struct {

@@ -226,7 +226,7 @@ func writeManaged(b *testing.B, work string, ranges []mockserver.Subnet) {
 // or error diagnostic fails the benchmark.
 func runTerraform(b *testing.B, work *acctest.Workdir, args ...string) time.Duration {
 	b.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(b.Context(), 10*time.Minute)
 	defer cancel()
 	return work.MustRun(ctx, args...).Elapsed
 }

@@ -115,7 +115,7 @@ func runStorm(tb testing.TB, cli *acctest.CLI, n int, deadline time.Duration, pr
 	printf("storm: %d IP ranges, -parallelism=%d, %.0f%% of IP-range requests failing (429, 502, 503, drops; before and after acting), limit raised to %d/min, max_retries=%d, %s\n",
 		n, stormParallelism, 100*share, stormRate, stormRetries, cli.Path)
 
-	ctx, cancel := context.WithTimeout(context.Background(), deadline)
+	ctx, cancel := context.WithTimeout(tb.Context(), deadline)
 	defer cancel()
 	var phases []stormPhase
 	run := func(name string, args ...string) {

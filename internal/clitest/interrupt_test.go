@@ -62,7 +62,7 @@ resource "mda_ip_range" "r" {
 }
 `, interruptRanges))
 
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
 	// The default -parallelism of 10 puts all ten creates in flight at once.
 	apply, err := work.Start(ctx, "apply", "-auto-approve", "-input=false")

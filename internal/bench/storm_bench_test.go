@@ -51,10 +51,28 @@ var stormMix = []struct {
 	{0.04, mockserver.Fault{Drop: true, After: true}},
 }
 
-// startStorm queues stormMix on every IP-range route of m. The mock tries Fraction faults
-// in order, each rolling its own die, so entry i gets share_i / (1 - shares before it):
-// then each entry fails exactly its share of all requests, and the mix sums to 30%.
+// stormWrites are the routes whose failures the provider handles kind by kind: a create
+// may be repeated only after a look-up, an update or a delete may be repeated as is.
+var stormWrites = []string{
+	"POST /api/v1/subnet/create_rule/",
+	"POST /api/v1/subnet/{id}/update_rule/",
+	"DELETE /api/v1/subnet/{id}/",
+}
+
+// startStorm queues the storm on m. First, every kind of stormMix once on each write
+// route, so that no run passes because the dice spared a kind (with 20 ranges they
+// would, often). Then stormMix on every IP-range route: the mock tries Fraction faults in
+// order, each rolling its own die, so entry i gets share_i / (1 - shares before it); each
+// entry then fails its share of all requests, and the mix sums to 30%.
 func startStorm(m *mockserver.Server) (total float64) {
+	for _, route := range stormWrites {
+		for _, e := range stormMix {
+			f := e.fault
+			f.Match = route
+			f.Count = 1
+			m.AddFault(f)
+		}
+	}
 	for _, e := range stormMix {
 		f := e.fault
 		f.Match = "* /api/v1/subnet*"
@@ -85,22 +103,23 @@ func (p stormPhase) String() string {
 		p.stats.Throttled, p.retries, strings.Join(parts, " "))
 }
 
-// stormConfig is n ranges with distinct names and subnets.
-func stormConfig(n int) string {
+// stormConfig is n ranges with distinct names and subnets, all of one category.
+func stormConfig(n int, category string) string {
 	return fmt.Sprintf(`
 resource "mda_ip_range" "r" {
   count    = %d
   name     = "storm-${count.index}"
-  category = "corporate"
+  category = %q
   subnets  = ["10.${floor(count.index / 100)}.${count.index %% 100}.0/24"]
 }
-`, n)
+`, n, category)
 }
 
-// runStorm applies n ranges, plans and destroys them, each in one CLI run under the
-// storm, and checks after each step that the tenant and the state agree: exactly n
-// ranges with the configured names after the apply, each in state under its server id, an
-// empty plan, and nothing left after the destroy. It returns the phases for the caller to
+// runStorm applies n ranges, plans, updates every one, plans again and destroys them,
+// each in one CLI run under the storm, and checks after each step that the tenant and
+// the state agree: exactly n ranges with the configured names and category after an
+// apply, each in state under its server id, an empty plan, and nothing left after the
+// destroy. It returns the phases for the caller to
 // print; it fails tb at the first broken promise, after printing what ran.
 func runStorm(tb testing.TB, cli *acctest.CLI, n int, deadline time.Duration, printf func(string, ...any)) []stormPhase {
 	tb.Helper()
@@ -110,9 +129,9 @@ func runStorm(tb testing.TB, cli *acctest.CLI, n int, deadline time.Duration, pr
 	}
 	tb.Cleanup(m.Close)
 	work := cli.NewWorkdir(tb, fmt.Sprintf("  portal_url          = %q\n  api_token           = %q\n  requests_per_minute = %d\n  max_retries         = %d",
-		m.URL(), benchToken, stormRate, stormRetries), stormConfig(n))
+		m.URL(), benchToken, stormRate, stormRetries), stormConfig(n, "corporate"))
 	share := startStorm(m)
-	printf("storm: %d IP ranges, -parallelism=%d, %.0f%% of IP-range requests failing (429, 502, 503, drops; before and after acting), limit raised to %d/min, max_retries=%d, %s\n",
+	printf("storm: %d IP ranges, -parallelism=%d, %.0f%% of IP-range requests failing (429, 502, 503, drops; before and after acting; each kind also once on the create, update and delete routes), limit raised to %d/min, max_retries=%d, %s\n",
 		n, stormParallelism, 100*share, stormRate, stormRetries, cli.Path)
 
 	ctx, cancel := context.WithTimeout(tb.Context(), deadline)
@@ -128,7 +147,7 @@ func runStorm(tb testing.TB, cli *acctest.CLI, n int, deadline time.Duration, pr
 		if r.Err != nil || p.failed {
 			// Say what the failed run left behind before stopping: how far the tenant and
 			// the state drifted apart is the measure of the damage.
-			for _, problem := range tenantProblems(ctx, tb, work, m, -1) {
+			for _, problem := range tenantProblems(ctx, tb, work, m, -1, 0) {
 				printf("    %s\n", problem)
 			}
 			tb.Fatalf("%s under the storm did not succeed in one run (exit %d, %v); its diagnostics, by kind:\n%s\nthe first in full:\n%s",
@@ -136,40 +155,52 @@ func runStorm(tb testing.TB, cli *acctest.CLI, n int, deadline time.Duration, pr
 		}
 	}
 
-	run("apply", "apply", "-auto-approve", "-input=false", fmt.Sprintf("-parallelism=%d", stormParallelism))
-	checkStormTenant(ctx, tb, work, m, n)
-
+	parallelism := fmt.Sprintf("-parallelism=%d", stormParallelism)
+	run("apply", "apply", "-auto-approve", "-input=false", parallelism)
+	checkStormTenant(ctx, tb, work, m, n, 1)
 	// -detailed-exitcode: 0 is an empty plan, 2 a planned change, 1 an error.
-	run("plan", "plan", "-input=false", "-detailed-exitcode", "-lock=false", fmt.Sprintf("-parallelism=%d", stormParallelism))
+	run("plan", "plan", "-input=false", "-detailed-exitcode", "-lock=false", parallelism)
 
-	run("destroy", "destroy", "-auto-approve", "-input=false", fmt.Sprintf("-parallelism=%d", stormParallelism))
-	checkStormTenant(ctx, tb, work, m, 0)
+	work.WriteFile("main.tf", stormConfig(n, "other"))
+	run("update", "apply", "-auto-approve", "-input=false", parallelism)
+	checkStormTenant(ctx, tb, work, m, n, 6)
+	run("plan", "plan", "-input=false", "-detailed-exitcode", "-lock=false", parallelism)
+
+	run("destroy", "destroy", "-auto-approve", "-input=false", parallelism)
+	checkStormTenant(ctx, tb, work, m, 0, 0)
 	return phases
 }
 
 // checkStormTenant fails tb unless the tenant and the state agree: exactly want custom
-// ranges, named storm-0 ... storm-<want-1> once each, and the state holding each under its
-// server id and nothing else.
-func checkStormTenant(ctx context.Context, tb testing.TB, work *acctest.Workdir, m *mockserver.Server, want int) {
+// ranges, named storm-0 ... storm-<want-1> once each and all of category (the API's
+// number), and the state holding each under its server id and nothing else.
+func checkStormTenant(ctx context.Context, tb testing.TB, work *acctest.Workdir, m *mockserver.Server, want, category int) {
 	tb.Helper()
-	if problems := tenantProblems(ctx, tb, work, m, want); len(problems) > 0 {
+	if problems := tenantProblems(ctx, tb, work, m, want, category); len(problems) > 0 {
 		tb.Fatalf("tenant and state disagree:\n  %s", strings.Join(problems, "\n  "))
 	}
 }
 
 // tenantProblems lists how the tenant and the state disagree; want < 0 skips the checks
-// of the count and the names, for a run that failed part-way.
-func tenantProblems(ctx context.Context, tb testing.TB, work *acctest.Workdir, m *mockserver.Server, want int) []string {
+// of the count, the names and the category, for a run that failed part-way.
+func tenantProblems(ctx context.Context, tb testing.TB, work *acctest.Workdir, m *mockserver.Server, want, category int) []string {
 	tb.Helper()
 	byName := map[string][]string{}
 	ids := map[string]string{}
+	var problems []string
+	stale := 0
 	for _, s := range m.Subnets() {
 		if !s.BuiltIn {
 			byName[s.Name] = append(byName[s.Name], s.ID)
 			ids[s.ID] = s.Name
+			if want >= 0 && s.Category != category {
+				stale++
+			}
 		}
 	}
-	var problems []string
+	if stale > 0 {
+		problems = append(problems, fmt.Sprintf("%d ranges in the tenant are not of category %d", stale, category))
+	}
 	if want >= 0 && len(ids) != want {
 		problems = append(problems, fmt.Sprintf("the tenant holds %d custom ranges, want %d", len(ids), want))
 	}
@@ -268,14 +299,17 @@ func errorsOf(out string) string {
 	return out
 }
 
-// BenchmarkIPRangeStorm applies 200 ranges, plans and destroys them with 30% of requests
-// failing transiently, each in one CLI run, and prints what each run cost.
+// BenchmarkIPRangeStorm applies, updates and destroys 200 ranges with 30% of requests
+// failing transiently, each in one CLI run with an empty plan after each apply, and
+// prints what each run cost.
 func BenchmarkIPRangeStorm(b *testing.B) {
 	cli := acctest.NewCLI(b)
 	for range b.N {
 		phases := runStorm(b, cli, 200, 20*time.Minute, func(f string, a ...any) { fmt.Printf(f, a...) })
 		for _, p := range phases {
-			b.ReportMetric(p.elapsed.Seconds(), p.name+"-wall-s")
+			if p.name != "plan" {
+				b.ReportMetric(p.elapsed.Seconds(), p.name+"-wall-s")
+			}
 		}
 		var requests, faulted, retries int
 		for _, p := range phases {
@@ -290,7 +324,7 @@ func BenchmarkIPRangeStorm(b *testing.B) {
 }
 
 // TestAccIPRangeStorm is the storm at a tenth of the size, for every acceptance run on
-// both CLIs: 20 ranges applied, planned and destroyed with 30% of requests failing.
+// both CLIs: 20 ranges applied, updated and destroyed with 30% of requests failing.
 func TestAccIPRangeStorm(t *testing.T) {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("acceptance test: set TF_ACC=1 (make testacc, make testacc-tofu)")

@@ -62,7 +62,7 @@ func FuzzFiltersJSON(f *testing.F) {
 			}
 		}
 
-		req := httptest.NewRequest(http.MethodPost, "/api/v1/alerts/", bytes.NewReader(body))
+		req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/api/v1/alerts/", bytes.NewReader(body))
 		req.Header.Set("Authorization", "Token "+token)
 		req.Header.Set("Content-Type", "application/json")
 		rec := httptest.NewRecorder()

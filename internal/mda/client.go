@@ -50,6 +50,8 @@ type Client struct {
 	// subnets is the run-scoped listing of custom ranges, kept current by this client's
 	// writes; builtInSubnets lists the built-in ones, which only Microsoft changes.
 	subnets, builtInSubnets subnetCache
+	// subnetRecheck shares the fresh listing that confirms ranges missing from one.
+	subnetRecheck subnetRecheck
 
 	// alertBatches joins concurrent alert lookups and closes into shared requests.
 	alertBatches alertBatches

@@ -46,9 +46,20 @@ type APIError struct {
 	// legacyToken tells Error whom to ask for the permission: an application is granted
 	// it in Entra, a legacy token inherits its owner's MDA role.
 	legacyToken bool
+	// PortalURL is the portal URL the client was configured with, for hints that ask the
+	// user to check it.
+	PortalURL string
+
 	// htmlPage is set when MDA answered with its HTML portal shell (or a redirect),
 	// which it does for paths it does not know: usually a wrong portal URL.
 	htmlPage bool
+	// jsonBody is set when the body was a JSON object: MDA's own answer, not a page
+	// from the portal or a proxy.
+	jsonBody bool
+	// objectRoute is set when the request addressed one object by id
+	// (/v1/subnet/{id}/..., /v1/alerts/{id}/...), so that its 404 may speak of that
+	// object; a 404 on a list route speaks of no object at all.
+	objectRoute bool
 }
 
 func (e *APIError) Error() string {
@@ -76,11 +87,44 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-const portalURLHint = "check that the portal URL is the tenant's API URL from Settings > Cloud Apps > System > About, without /api"
+// tenantNotFound is MDA's answer on a regional host that does not serve the tenant
+// (mda-api.md 1.8): a JSON 404 that is about the URL, not about any object.
+const tenantNotFound = "tenant not found"
+
+// Hint is the next step for this error, as a clause without a final full stop, or "".
+func (e *APIError) Hint() string { return e.hint() }
+
+func (e *APIError) portalHint() string {
+	if e.PortalURL == "" {
+		return "check that the portal URL is the tenant's API URL from Settings > Cloud Apps > System > About, without /api"
+	}
+	return fmt.Sprintf("check that the portal URL %q is the tenant's API URL from Settings > Cloud Apps > System > About, without /api", e.PortalURL)
+}
+
+// IsTenantNotFound reports whether MDA said the host serves no such tenant.
+func (e *APIError) IsTenantNotFound() bool {
+	return e.StatusCode == http.StatusNotFound && strings.EqualFold(strings.TrimSpace(e.Message), tenantNotFound)
+}
+
+// ProvesGone reports whether this error is evidence that the object the request
+// addressed does not exist: a 404 from that object's own route, with MDA's JSON
+// not-found body. An HTML 404 (an unknown path), "tenant not found" (a wrong regional
+// host) and any 404 on a list route prove nothing about any object (mda-api.md 1.8,
+// "What a 404 proves").
+func (e *APIError) ProvesGone() bool {
+	return e.StatusCode == http.StatusNotFound && e.objectRoute && e.jsonBody && !e.htmlPage && !e.IsTenantNotFound()
+}
+
+// RouteNotServed reports whether the answer says the route itself is unknown here (a
+// 405, or an HTML 404 page), as a tenant that does not serve an undocumented route such
+// as GET /api/v1/subnet/<id>/ would answer.
+func (e *APIError) RouteNotServed() bool {
+	return e.StatusCode == http.StatusMethodNotAllowed || (e.StatusCode == http.StatusNotFound && e.htmlPage)
+}
 
 func (e *APIError) hint() string {
 	if e.StatusCode >= 300 && e.StatusCode < 400 {
-		return portalURLHint
+		return e.portalHint()
 	}
 	switch e.StatusCode {
 	case http.StatusUnauthorized:
@@ -96,9 +140,18 @@ func (e *APIError) hint() string {
 			return "the token's owner needs an MDA role that allows " + e.Permission
 		}
 		return "grant the application the MDA permission " + e.Permission
-	case http.StatusNotFound, http.StatusMethodNotAllowed:
+	case http.StatusNotFound:
+		switch {
+		case e.htmlPage:
+			return "MDA answered with a web page, as it does for unknown paths: " + e.portalHint()
+		case e.IsTenantNotFound():
+			return "this host serves no such tenant, as happens with a wrong region in the URL: " + e.portalHint()
+		case !e.ProvesGone():
+			return "a 404 here says nothing about any object, so nothing was taken as deleted: " + e.portalHint()
+		}
+	case http.StatusMethodNotAllowed:
 		if e.htmlPage {
-			return "MDA answered with a web page, as it does for unknown paths: " + portalURLHint
+			return "MDA answered with a web page, as it does for unknown paths: " + e.portalHint()
 		}
 	case http.StatusTooManyRequests:
 		if e.RetryAfter > 0 {
@@ -109,10 +162,16 @@ func (e *APIError) hint() string {
 	return ""
 }
 
-// IsNotFound reports whether err is an APIError with status 404, or a run-scoped
-// lookup that found nothing (ErrNotFound).
+// IsNotFound reports whether err is evidence that an object does not exist: an
+// APIError that ProvesGone, or ErrNotFound from a run-scoped lookup, which returns it
+// only once the absence is confirmed (see LookupSubnet). Every other 404 is a failure
+// of the request, never a deletion.
 func IsNotFound(err error) bool {
-	return errors.Is(err, ErrNotFound) || hasStatus(err, http.StatusNotFound)
+	if errors.Is(err, ErrNotFound) {
+		return true
+	}
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.ProvesGone()
 }
 
 // IsThrottled reports whether err is an APIError with status 429.
@@ -172,6 +231,9 @@ func (c *Client) newAPIError(op operation, resp *http.Response, body []byte) *AP
 		legacyToken: c.auth.legacy(),
 	}
 	e.Message, e.Code, e.Field = parseErrorBody(resp.Header.Get("Content-Type"), body)
+	e.PortalURL = strings.TrimSuffix(c.apiURL, "/api")
+	e.objectRoute = strings.Contains(op.route, "{")
+	e.jsonBody = isJSONObject(body)
 	if e.Message == "" {
 		e.Message = http.StatusText(resp.StatusCode)
 	}
@@ -218,6 +280,11 @@ func parseErrorBody(contentType string, body []byte) (msg, code, field string) {
 		return htmlText(trimmed), "", ""
 	}
 	return truncate(collapseSpace(string(trimmed)), maxMessage), "", ""
+}
+
+func isJSONObject(body []byte) bool {
+	body = bytes.TrimSpace(body)
+	return len(body) > 0 && body[0] == '{' && json.Valid(body)
 }
 
 func isHTML(contentType string, body []byte) bool {

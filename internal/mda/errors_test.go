@@ -171,7 +171,8 @@ func TestErrorPredicates(t *testing.T) {
 	wrap := func(status int) error {
 		return &AmbiguousError{Operation: "x", Err: &APIError{StatusCode: status}}
 	}
-	if !IsNotFound(wrap(404)) || IsNotFound(wrap(403)) || !IsNotFound(ErrNotFound) {
+	gone := &APIError{StatusCode: 404, Message: "Not found.", objectRoute: true, jsonBody: true}
+	if !IsNotFound(&AmbiguousError{Operation: "x", Err: gone}) || IsNotFound(wrap(404)) || IsNotFound(wrap(403)) || !IsNotFound(ErrNotFound) {
 		t.Error("IsNotFound")
 	}
 	if !IsThrottled(wrap(429)) || !IsForbidden(wrap(403)) || !IsUnauthorized(wrap(401)) || !IsMethodNotAllowed(wrap(405)) {
@@ -179,5 +180,68 @@ func TestErrorPredicates(t *testing.T) {
 	}
 	if !IsAmbiguous(wrap(503)) || IsAmbiguous(&APIError{StatusCode: 503}) || IsAmbiguous(nil) {
 		t.Error("IsAmbiguous")
+	}
+}
+
+// TestIsNotFound_onlyFromEvidence sends each kind of 404 (and its neighbours) to an
+// object's own route and to a list route: only MDA's JSON 404 from the object's route
+// says the object is gone, and every other answer names the portal URL.
+func TestIsNotFound_onlyFromEvidence(t *testing.T) {
+	const jsonType, htmlType = "application/json", "text/html; charset=utf-8"
+	for _, tc := range []struct {
+		name, contentType, body string
+		status                  int
+		onObject, onList        bool // IsNotFound for DELETE /subnet/{id}/ and POST /subnet/
+		wantHint                string
+	}{
+		{name: "JSON not found", status: 404, contentType: jsonType, body: `{"detail": "Not found."}`, onObject: true,
+			wantHint: "says nothing about any object"},
+		{name: "tenant not found", status: 404, contentType: jsonType, body: `{"detail": "tenant not found"}`,
+			wantHint: "serves no such tenant"},
+		{name: "HTML page", status: 404, contentType: htmlType, body: portal404, wantHint: "answered with a web page"},
+		{name: "empty body", status: 404, wantHint: "says nothing about any object"},
+		{name: "plain text", status: 404, contentType: "text/plain", body: "404 page not found", wantHint: "says nothing about any object"},
+		{name: "401", status: 401, contentType: jsonType, body: `{"detail": "Invalid token"}`},
+		{name: "403", status: 403, contentType: jsonType, body: `{"detail": "Insufficient role based permissions"}`},
+		{name: "500", status: 500, contentType: htmlType, body: "<html><body>500 Internal error</body></html>"},
+		{name: "503", status: 503},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+				if tc.contentType != "" {
+					w.Header().Set("Content-Type", tc.contentType)
+				}
+				w.WriteHeader(tc.status)
+				_, _ = w.Write([]byte(tc.body))
+			})
+			c, _, _ := testClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = 0 })
+			delErr := c.DeleteSubnet(context.Background(), "5fd767259cd24bb563567d7c")
+			_, listErr := c.ListSubnets(context.Background(), SubnetQuery{})
+			if delErr == nil || listErr == nil {
+				t.Fatalf("delete: %v, list: %v; want errors", delErr, listErr)
+			}
+			mustEqual(t, "IsNotFound on the object's route", IsNotFound(delErr), tc.onObject)
+			mustEqual(t, "IsNotFound on the list route", IsNotFound(listErr), tc.onList)
+			if tc.wantHint == "" {
+				return
+			}
+			if !strings.Contains(listErr.Error(), tc.wantHint) || !strings.Contains(listErr.Error(), `portal URL "`+srv.URL+`"`) {
+				t.Errorf("list error = %q, want %q and the portal URL", listErr, tc.wantHint)
+			}
+			if !tc.onObject && !strings.Contains(delErr.Error(), srv.URL) {
+				t.Errorf("delete error = %q, want the portal URL", delErr)
+			}
+		})
+	}
+}
+
+func TestIsNotFound_alertRoute(t *testing.T) {
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, map[string]any{"detail": "Not found."})
+	})
+	c, _, _ := testClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = 0 })
+	_, err := c.GetAlert(context.Background(), "5fd767259cd24bb563567d7c")
+	if !IsNotFound(err) {
+		t.Errorf("GET /v1/alerts/{id}/ answered a JSON 404: err = %v, want not found", err)
 	}
 }

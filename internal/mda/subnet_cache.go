@@ -9,7 +9,9 @@ import (
 )
 
 // ErrNotFound is returned (wrapped) by the run-scoped lookups when no range matches.
-// IsNotFound recognises it as well as HTTP 404.
+// LookupSubnet returns it only once the absence is confirmed (subnet_confirm.go); the
+// name lookups return it when a complete listing holds no such name. IsNotFound
+// recognises it, as well as a JSON 404 from an object's own route.
 var ErrNotFound = errors.New("not found")
 
 // subnetCache is the run-scoped listing of custom IP ranges. MDA documents no GET for
@@ -44,17 +46,21 @@ type listFlight struct {
 }
 
 // LookupSubnet returns custom range id from the run-scoped listing, listing all custom
-// ranges on first use. A range that is not there gives an error with IsNotFound.
+// ranges on first use. A range the listing lacks is confirmed missing before the error
+// says so with IsNotFound (see subnet_confirm.go): a failed or bogus listing must never
+// read as "deleted".
 func (c *Client) LookupSubnet(ctx context.Context, id string) (*Subnet, error) {
-	m, err := c.subnets.listing(ctx, c, false)
+	if err := checkID(id); err != nil {
+		return nil, err
+	}
+	m, lo, hi, err := c.customListing(ctx)
 	if err != nil {
 		return nil, err
 	}
-	s, ok := m[id]
-	if !ok {
-		return nil, fmt.Errorf("IP range %s: %w", id, ErrNotFound)
+	if s, ok := m[id]; ok {
+		return cloneSubnet(s), nil
 	}
-	return cloneSubnet(s), nil
+	return c.confirmSubnetMissing(ctx, id, lo, hi)
 }
 
 // FindSubnetByName returns the custom range named name from the run-scoped listing

@@ -129,9 +129,10 @@ func (c *Client) ListSubnets(ctx context.Context, q SubnetQuery) (ListResult[Sub
 	return res, nil
 }
 
-// GetSubnet reads one range with the undocumented GET /api/v1/subnet/<id>/. A tenant may
-// not serve it: callers fall back to the listing (LookupSubnet) on IsNotFound or
-// IsMethodNotAllowed.
+// GetSubnet reads one range with the undocumented GET /api/v1/subnet/<id>/. Its JSON 404
+// is evidence that the range is gone (IsNotFound). A tenant may not serve the route at
+// all (a 405, or the portal's HTML 404, see APIError.RouteNotServed): callers then rely
+// on the listing. It also serves built-in ranges.
 func (c *Client) GetSubnet(ctx context.Context, id string) (*Subnet, error) {
 	if err := checkID(id); err != nil {
 		return nil, err
@@ -210,7 +211,9 @@ func (c *Client) UpdateSubnet(ctx context.Context, id string, in SubnetInput) er
 }
 
 // DeleteSubnet deletes range id. A range that does not exist gives an *APIError with
-// IsNotFound; callers that only want it gone treat that as success.
+// IsNotFound, which callers that only want it gone treat as success. Only MDA's JSON 404
+// from the range's own route counts: an HTML 404 (a wrong portal URL) or "tenant not
+// found" (a wrong regional host) deleted nothing, and is an error like any other.
 func (c *Client) DeleteSubnet(ctx context.Context, id string) error {
 	if err := checkID(id); err != nil {
 		return err

@@ -68,6 +68,10 @@ type Options struct {
 	// is off by default.
 	RejectOverlap bool
 
+	// NoSubnetGet makes GET /api/v1/subnet/<id>/ (undocumented, mda-api.md 2) answer 405,
+	// as a tenant that does not serve it would, so that clients' fallbacks can be tested.
+	NoSubnetGet bool
+
 	Logger *log.Logger // optional request log
 }
 

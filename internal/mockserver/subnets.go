@@ -113,7 +113,14 @@ func (s *Server) listSubnets(w http.ResponseWriter, req *apiRequest) {
 	runList(s, w, req, subnetCollection(st), st.subnets, func(sn *subnet) any { return toWire(st.render(sn)) })
 }
 
+// getSubnet serves the undocumented fetch of one range: the range, or a JSON 404 for an
+// unknown id (the DRF-style detail of every other not-found).
 func (s *Server) getSubnet(w http.ResponseWriter, req *apiRequest) {
+	if s.opts.NoSubnetGet {
+		w.Header().Set("Allow", http.MethodDelete)
+		writeDetail(w, http.StatusMethodNotAllowed, `Method "GET" not allowed.`)
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sn := s.store.byID[req.id]

@@ -247,6 +247,26 @@ func TestDeleteSubnet(t *testing.T) {
 	}
 }
 
+func TestGetSubnet(t *testing.T) {
+	m := newTestMock(t, Options{})
+	id := m.create(map[string]any{"name": "one", "category": 1, "subnets": []string{"10.0.0.0/8"}})
+	if got := m.mustStatus(m.api("GET", "/api/v1/subnet/"+id+"/", nil), 200).object(t); got["_id"] != id || got["name"] != "one" {
+		t.Errorf("GET = %v", got)
+	}
+	r := m.mustStatus(m.api("GET", "/api/v1/subnet/0123456789abcdef01234567/", nil), 404)
+	if r.object(t)["detail"] != "Not found." {
+		t.Errorf("unknown id: %s", r.body)
+	}
+
+	off := newTestMock(t, Options{NoSubnetGet: true})
+	id = off.create(map[string]any{"name": "one", "category": 1, "subnets": []string{"10.0.0.0/8"}})
+	r = off.mustStatus(off.api("GET", "/api/v1/subnet/"+id+"/", nil), 405)
+	if r.header.Get("Allow") != "DELETE" {
+		t.Errorf("Allow = %q", r.header.Get("Allow"))
+	}
+	off.mustStatus(off.api("DELETE", "/api/v1/subnet/"+id+"/", nil), 200)
+}
+
 func TestBuiltInRangesAreReadOnly(t *testing.T) {
 	m := newTestMock(t, Options{})
 	az, ok := m.FindSubnetByName("Microsoft Azure")

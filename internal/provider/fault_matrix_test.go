@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/mda-terraform/terraform-provider-mda/internal/acctest"
@@ -212,21 +213,13 @@ func testAccFaultMatrixNotFoundExisting(t *testing.T, row fmNotFound) {
 				Config:      fx.configAfter(false),
 				ExpectError: fx.expectPortal(row.words),
 			},
-			{
-				PreConfig:    fx.m.ClearFaults,
-				RefreshState: true,
-				Check:        fx.checkRanges(fx.before()),
-			},
+			fx.unchanged(),
 			{ // delete, the 404 on its own route
 				PreConfig:   func() { fx.inject(notFound, fx.deleteRoute()) },
 				Config:      fx.configBeforeWithoutDelete(),
 				ExpectError: fx.expectPortal(row.words),
 			},
-			{
-				PreConfig:    fx.m.ClearFaults,
-				RefreshState: true,
-				Check:        fx.checkRanges(fx.before()),
-			},
+			fx.unchanged(),
 		},
 	})
 }
@@ -290,6 +283,20 @@ func newFaultMatrixFixture(t *testing.T, requestTimeout string) *faultMatrixFixt
 }
 
 func (fx *faultMatrixFixture) name(role string) string { return fx.prefix + "-" + role }
+
+// unchanged is the step after a failed one: with the faults gone, the configuration of
+// the first step plans nothing (no range left the state, none changed on the server),
+// and the server holds what the state holds.
+func (fx *faultMatrixFixture) unchanged() resource.TestStep {
+	return resource.TestStep{
+		PreConfig: fx.m.ClearFaults,
+		Config:    fx.configBefore(),
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+		},
+		Check: fx.checkRanges(fx.before()),
+	}
+}
 
 // before is what the server holds before the writes: "upd" and "del".
 func (fx *faultMatrixFixture) before() map[string]int {

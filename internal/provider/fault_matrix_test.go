@@ -111,8 +111,8 @@ func TestAccFaultMatrix(t *testing.T) {
 	}
 	t.Run("truncated JSON on a 200", testAccFaultMatrixTruncated)
 	for _, row := range fmNotFoundFaults() {
-		t.Run(row.name+" on the listing/refresh update delete", func(t *testing.T) { testAccFaultMatrixNotFoundExisting(t, row) })
-		t.Run(row.name+" on the listing/create close", func(t *testing.T) { testAccFaultMatrixNotFoundNew(t, row) })
+		t.Run(row.name+" on the listing, refresh update delete", func(t *testing.T) { testAccFaultMatrixNotFoundExisting(t, row) })
+		t.Run(row.name+" on the listing, create close", func(t *testing.T) { testAccFaultMatrixNotFoundNew(t, row) })
 	}
 }
 

@@ -2,11 +2,15 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
+	"time"
+	"unicode"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
@@ -66,6 +70,7 @@ func (r *ipRangeResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				Validators: []validator.String{
 					stringvalidator.LengthAtLeast(1),
 					stringvalidator.RegexMatches(nonBlank, "must contain a character other than white space"),
+					ipRangeNameValidator{},
 				},
 			},
 			"category": schema.StringAttribute{
@@ -134,8 +139,25 @@ func (r *ipRangeResource) Create(ctx context.Context, req resource.CreateRequest
 	}
 
 	id, err := r.client.CreateSubnet(ctx, in)
-	if mda.IsAmbiguous(err) {
+	switch {
+	case mda.IsAmbiguous(err) && ctx.Err() != nil:
+		// Interrupted (Ctrl-C, or timeouts.create) after the request was sent: what MDA
+		// did must be settled now, or the range would be on the server and in no state.
+		var adopted bool
+		id, adopted, err = r.resolveInterruptedCreate(ctx, in, err)
+		if adopted {
+			resp.Diagnostics.AddWarning("IP range created before the interrupt", fmt.Sprintf(
+				"The create of IP range %q was interrupted after it reached MDA. MDA holds the range (id %s) as configured, "+
+					"so it was kept in the state instead of being left behind; the next plan shows nothing to do for it.", in.Name, id))
+		}
+	case mda.IsAmbiguous(err):
 		id, err = r.resolveAmbiguousCreate(ctx, in, err)
+	case isNameTaken(err):
+		if taken, ok := r.nameTakenBy(ctx, in.Name); ok {
+			resp.Diagnostics.AddAttributeError(path.Root("name"), "IP range name already taken", "MDA refused the create: "+
+				"the name is taken, perhaps by another resource of this configuration or by someone else meanwhile. "+importHint(taken))
+			return
+		}
 	}
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "create IP range "+in.Name, err)
@@ -170,6 +192,55 @@ func (r *ipRangeResource) resolveAmbiguousCreate(ctx context.Context, in mda.Sub
 		return "", fmt.Errorf("%w; an IP range named %q now exists (id %s) but differs from the configuration, so "+
 			"it was not adopted: import it or choose another name", createErr, in.Name, s.ID)
 	}
+}
+
+// interruptGrace bounds the look-up that settles an interrupted create. Terraform waits
+// for in-flight operations after the first interrupt, and the look-up is one listing.
+const interruptGrace = 15 * time.Second
+
+// resolveInterruptedCreate settles a create whose context ended after the request was
+// sent, on a short deadline of its own: the range exists with what was sent (adopt it,
+// adopted = true), exists with other content (refuse), or does not exist (the interrupt
+// is the error).
+func (r *ipRangeResource) resolveInterruptedCreate(ctx context.Context, in mda.SubnetInput, createErr error) (id string, adopted bool, err error) {
+	lookCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), interruptGrace)
+	defer cancel()
+	tflog.Warn(lookCtx, "IP range create was interrupted after it was sent; looking the name up before returning",
+		map[string]any{"name": in.Name, "error": createErr.Error()})
+	r.client.InvalidateSubnets()
+	s, err := r.client.FindSubnetByName(lookCtx, in.Name)
+	switch {
+	case mda.IsNotFound(err):
+		return "", false, createErr
+	case err != nil:
+		return "", false, fmt.Errorf("%w; looking the name up to find out whether it was created also failed (%w), so the range "+
+			"may exist in MDA without being in the state: the next apply reports it as existing, with the import command", createErr, err)
+	case subnetMatchesInput(*s, in):
+		tflog.Info(lookCtx, "adopted the IP range the interrupted create made", map[string]any{"ip_range_id": s.ID})
+		return s.ID, true, nil
+	default:
+		return "", false, fmt.Errorf("%w; an IP range named %q now exists (id %s) but differs from the configuration, so "+
+			"it was not adopted: import it or choose another name", createErr, in.Name, s.ID)
+	}
+}
+
+// isNameTaken reports whether MDA refused a create because of the name: a form error
+// on the name field (MDA's wording is not documented, so the field decides).
+func isNameTaken(err error) bool {
+	var apiErr *mda.APIError
+	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusBadRequest && apiErr.Field == "name"
+}
+
+// nameTakenBy finds the range that holds name after MDA refused it. The run's listing
+// knows a range this provider created meanwhile; otherwise one fresh listing is spent on
+// this error path.
+func (r *ipRangeResource) nameTakenBy(ctx context.Context, name string) (*mda.Subnet, bool) {
+	s, err := r.client.FindSubnetByName(ctx, name)
+	if mda.IsNotFound(err) {
+		r.client.InvalidateSubnets()
+		s, err = r.client.FindSubnetByName(ctx, name)
+	}
+	return s, err == nil
 }
 
 func (r *ipRangeResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -328,6 +399,39 @@ func importHint(s *mda.Subnet) string {
 
 // nonBlank matches a string with at least one character that is not white space.
 var nonBlank = regexp.MustCompile(`\S`)
+
+// ipRangeNameValidator refuses names MDA would store as sent but nobody could tell
+// apart in the portal: control characters (a NUL is kept as is) and white space at
+// either end (" office" and "office" are two names).
+type ipRangeNameValidator struct{}
+
+func (ipRangeNameValidator) Description(context.Context) string {
+	return "must not contain control characters or start or end with white space"
+}
+
+func (v ipRangeNameValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (ipRangeNameValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	name := req.ConfigValue.ValueString()
+	for i, c := range name {
+		if unicode.IsControl(c) {
+			resp.Diagnostics.AddAttributeError(req.Path, "Invalid IP range name", fmt.Sprintf(
+				"The name %q contains the control character %U at byte %d. MDA would store it as is, and the portal would "+
+					"show a name nobody can type: remove it from %s.", name, c, i, req.Path))
+			return
+		}
+	}
+	if trimmed := strings.TrimSpace(name); trimmed != name && trimmed != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid IP range name", fmt.Sprintf(
+			"The name %q starts or ends with white space, which MDA keeps, so it would differ from %q without anyone "+
+				"seeing it in the portal. Write %s = %q.", name, trimmed, req.Path, trimmed))
+	}
+}
 
 // ipRangeToAPI builds the whole create_rule/update_rule body: update_rule replaces the
 // object, so every field is always sent.

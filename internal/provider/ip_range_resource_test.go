@@ -444,3 +444,277 @@ func testAccMockRangesNamed(m *acctest.Mock, name string) []mockserver.Subnet {
 	}
 	return out
 }
+
+// testAccThreeIPRanges is a configuration of three managed ranges.
+func testAccThreeIPRanges(m *acctest.Mock, prefix string) string {
+	return acctest.ProviderConfig(m) + fmt.Sprintf(`
+resource "mda_ip_range" "r" {
+  count    = 3
+  name     = "%s-${count.index}"
+  category = "corporate"
+  subnets  = ["10.77.${count.index}.0/24"]
+}
+`, prefix)
+}
+
+// testAccCheckIPRangesInState checks that the state holds n mda_ip_range instances and
+// that the mock still holds each of them.
+func testAccCheckIPRangesInState(m *acctest.Mock, n int) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		var found int
+		for _, rs := range s.RootModule().Resources {
+			if rs.Type != "mda_ip_range" {
+				continue
+			}
+			found++
+			if _, ok := m.Subnet(rs.Primary.ID); !ok {
+				return fmt.Errorf("IP range %s is in the state but not in the mock", rs.Primary.ID)
+			}
+		}
+		if found != n {
+			return fmt.Errorf("state holds %d IP ranges, want %d", found, n)
+		}
+		return nil
+	}
+}
+
+// TestAccIPRangeResource_failingListingKeepsState is issue 8's reproduction: the listing
+// answers 404 (MDA's "tenant not found", or the portal's HTML page for an unknown path)
+// during `apply -refresh-only`. The run must fail naming the portal URL, and the state
+// must still hold every range.
+func TestAccIPRangeResource_failingListingKeepsState(t *testing.T) {
+	for desc, body := range map[string]string{
+		"tenant not found": `{"detail":"tenant not found"}`,
+		"HTML 404":         `<html><body><div>404</div><div>Page not found</div></body></html>`,
+	} {
+		t.Run(desc, func(t *testing.T) {
+			m := acctest.StartMock(t)
+			prefix := acctest.RandomName("tfacc")
+			cfg := testAccThreeIPRanges(m, prefix)
+			resource.ParallelTest(t, resource.TestCase{
+				PreCheck:                 func() { testAccPreCheck(t) },
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				CheckDestroy:             testAccCheckIPRangeDestroy(m),
+				Steps: []resource.TestStep{
+					{Config: cfg},
+					{
+						PreConfig: func() {
+							m.AddFault(mockserver.Fault{Match: "POST /api/v1/subnet/", Status: 404, Count: 20, Body: body})
+						},
+						RefreshState: true,
+						ExpectError: expectErrorWords(`Unable to read IP range .*HTTP 404.*portal URL "` +
+							regexp.QuoteMeta(m.URL()) + `"`),
+					},
+					{ // Nothing left the state: with the listing back, the plan is empty.
+						PreConfig: m.ClearFaults,
+						Config:    cfg,
+						PlanOnly:  true,
+						Check:     testAccCheckIPRangesInState(m, 3),
+					},
+					{Config: cfg, Check: testAccCheckIPRangesInState(m, 3)},
+				},
+			})
+		})
+	}
+}
+
+// TestAccIPRangeResource_emptyListingKeepsState injects one empty, complete listing: one
+// shared re-listing finds every range again, so the refresh keeps them all and costs
+// two listings, not a request per range.
+func TestAccIPRangeResource_emptyListingKeepsState(t *testing.T) {
+	m := acctest.StartMock(t)
+	prefix := acctest.RandomName("tfacc")
+	cfg := testAccThreeIPRanges(m, prefix)
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIPRangeDestroy(m),
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				PreConfig: func() {
+					m.ResetStats()
+					m.AddFault(mockserver.Fault{Match: "POST /api/v1/subnet/", Status: 200, Count: 1,
+						Body: `{"data":[],"hasNext":false,"total":0}`})
+				},
+				RefreshState: true,
+				Check: resource.ComposeTestCheckFunc(testAccCheckIPRangesInState(m, 3), func(*terraform.State) error {
+					st := m.Stats()
+					// The refresh: the bogus listing and one re-listing. RefreshState then plans
+					// in a new provider process, which lists once more.
+					if got := st.Routes["POST /api/v1/subnet/"]; got > 3 {
+						return fmt.Errorf("refresh after an empty listing cost %d listings, want at most 3: %v", got, st.Routes)
+					}
+					if got := st.Routes["GET /api/v1/subnet/{id}/"]; got != 0 {
+						return fmt.Errorf("refresh after an empty listing read %d ranges one by one, want 0: %v", got, st.Routes)
+					}
+					return nil
+				}),
+			},
+			{Config: cfg, PlanOnly: true},
+		},
+	})
+}
+
+// TestAccIPRangeResource_driftWithoutTheGetRoute deletes a range in the portal of a
+// tenant that does not serve GET /api/v1/subnet/<id>/: two listings agree that it is
+// gone, and the plan re-creates it.
+func TestAccIPRangeResource_driftWithoutTheGetRoute(t *testing.T) {
+	m := acctest.StartMock(t, func(o *mockserver.Options) { o.NoSubnetGet = true })
+	name := acctest.RandomName("tfacc")
+	cfg := testAccIPRangeResourceConfig(m, name, "vpn", `["10.5.0.0/16"]`, "")
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIPRangeDestroy(m),
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				PreConfig: func() {
+					s, ok := m.FindSubnetByName(name)
+					if !ok || !m.DeleteSubnet(s.ID) {
+						t.Fatalf("mock has no range named %s to delete", name)
+					}
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccIPRangeAddr, plancheck.ResourceActionCreate)},
+				},
+			},
+		},
+	})
+}
+
+// TestAccIPRangeResource_wrongPortalPath points portal_url at .../api/v1: the portal
+// answers its HTML 404, and the error names the configured URL instead of reading as
+// "every range was deleted".
+func TestAccIPRangeResource_wrongPortalPath(t *testing.T) {
+	m := acctest.StartMock(t)
+	name := acctest.RandomName("tfacc")
+	cfg := testAccIPRangeResourceConfig(m, name, "vpn", `["10.6.0.0/16"]`, "")
+	wrong := strings.Replace(cfg, fmt.Sprintf("%q", m.URL()), fmt.Sprintf("%q", m.URL()+"/api/v1"), 1)
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIPRangeDestroy(m),
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				Config:      wrong,
+				PlanOnly:    true,
+				ExpectError: expectErrorWords(`HTTP 404.*web page.*portal URL "` + regexp.QuoteMeta(m.URL()+"/api/v1") + `"`),
+			},
+			{Config: cfg, PlanOnly: true, Check: testAccCheckIPRangesInState(m, 1)},
+		},
+	})
+}
+
+// TestAccIPRangeResource_failingDeleteIsNotADelete answers the DELETE with a 404 that is
+// not MDA's JSON not-found: the destroy fails, and the range stays in the state and on
+// the server.
+func TestAccIPRangeResource_failingDeleteIsNotADelete(t *testing.T) {
+	for desc, body := range map[string]string{
+		"tenant not found": `{"detail":"tenant not found"}`,
+		"HTML 404":         `<html><body><div>404</div><div>Page not found</div></body></html>`,
+	} {
+		t.Run(desc, func(t *testing.T) {
+			m := acctest.StartMock(t)
+			name := acctest.RandomName("tfacc")
+			cfg := testAccIPRangeResourceConfig(m, name, "vpn", `["10.7.0.0/16"]`, "")
+			resource.ParallelTest(t, resource.TestCase{
+				PreCheck:                 func() { testAccPreCheck(t) },
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				CheckDestroy:             testAccCheckIPRangeDestroy(m),
+				Steps: []resource.TestStep{
+					{Config: cfg},
+					{
+						PreConfig: func() {
+							m.AddFault(mockserver.Fault{Match: "DELETE /api/v1/subnet/{id}/", Status: 404, Count: 20, Body: body})
+						},
+						Config:      acctest.ProviderConfig(m),
+						ExpectError: expectErrorWords(`Unable to delete IP range .*HTTP 404.*portal URL "` + regexp.QuoteMeta(m.URL()) + `"`),
+					},
+					{
+						PreConfig: m.ClearFaults,
+						Config:    cfg,
+						PlanOnly:  true,
+						Check:     testAccCheckIPRangesInState(m, 1),
+					},
+				},
+			})
+		})
+	}
+}
+
+// TestAccIPRangeResource_badNames refuses names MDA would store but nobody could tell
+// apart, at plan time and without a request.
+func TestAccIPRangeResource_badNames(t *testing.T) {
+	m := acctest.StartMock(t)
+	for desc, tc := range map[string]struct{ hcl, want string }{
+		"NUL":              {`"office\u0000"`, `Invalid IP range name.*name.*control character U\+0000.*remove it from name`},
+		"tab":              {`"head\toffice"`, `Invalid IP range name.*control character U\+0009`},
+		"leading space":    {`" office"`, `Invalid IP range name.*white space.*Write name = "office"`},
+		"trailing space":   {`"office "`, `Invalid IP range name.*white space.*Write name = "office"`},
+		"trailing newline": {`"office\n"`, `Invalid IP range name.*control character U\+000A`},
+	} {
+		t.Run(desc, func(t *testing.T) {
+			resource.ParallelTest(t, resource.TestCase{
+				PreCheck:                 func() { testAccPreCheck(t) },
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config: acctest.ProviderConfig(m) + `
+resource "mda_ip_range" "test" {
+  name     = ` + tc.hcl + `
+  category = "corporate"
+  subnets  = ["10.0.0.0/8"]
+}
+`,
+					PlanOnly:    true,
+					ExpectError: expectErrorWords(tc.want),
+				}},
+			})
+		})
+	}
+	if st := m.Stats(); st.Total != 0 {
+		t.Errorf("refused names cost %d requests, want 0: %v", st.Total, st.Routes)
+	}
+}
+
+// TestAccIPRangeResource_sameNameTwice gives two resources of one configuration the same
+// name: one is created, and the other's error says the name is taken, by which id, and
+// how to import it.
+func TestAccIPRangeResource_sameNameTwice(t *testing.T) {
+	m := acctest.StartMock(t)
+	name := acctest.RandomName("tfacc")
+	cfg := acctest.ProviderConfig(m) + fmt.Sprintf(`
+resource "mda_ip_range" "a" {
+  name     = %[1]q
+  category = "corporate"
+  subnets  = ["10.8.1.0/24"]
+}
+
+resource "mda_ip_range" "b" {
+  name     = %[1]q
+  category = "corporate"
+  subnets  = ["10.8.2.0/24"]
+}
+`, name)
+	want := expectErrorWords(`IP range (name already taken|already exists).*` + regexp.QuoteMeta(name) +
+		`.*id [0-9a-f]{24}.*terraform import <address> [0-9a-f]{24}`)
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIPRangeDestroy(m),
+		Steps: []resource.TestStep{
+			{Config: cfg, ExpectError: want},
+			{ // One range was made, and the next apply says the same of the loser.
+				PreConfig: func() {
+					if got := len(testAccMockRangesNamed(m, name)); got != 1 {
+						t.Errorf("mock holds %d ranges named %s, want 1", got, name)
+					}
+				},
+				Config: cfg, ExpectError: want,
+			},
+		},
+	})
+}

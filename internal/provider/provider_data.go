@@ -3,6 +3,10 @@ package provider
 import (
 	"errors"
 	"fmt"
+	"net/http"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -26,43 +30,132 @@ func clientFromProviderData(data any) (*mda.Client, diag.Diagnostics) {
 }
 
 // addAPIError turns a client error into one diagnostic whose summary says what failed
-// ("Unable to create IP range") and whose detail carries the HTTP status, the API's own
-// message and a next step: for 401 and 403 the permission to grant.
+// ("Unable to create IP range x") and whose detail renders the error once: what MDA
+// answered (status, its own message, the request id), the client's hint (the portal URL
+// for pages and wrong hosts, the permission for 401/403, the budget for 429), and advice
+// that fits what happened: an interrupted run or a write that may have taken effect is
+// not fixed by raising max_retries.
 func addAPIError(diags *diag.Diagnostics, action string, err error) {
-	summary := "Unable to " + action
+	diags.AddError("Unable to "+action, apiErrorDetail(action, err))
+}
+
+func apiErrorDetail(action string, err error) string {
 	var tokenErr *mda.TokenError
 	if errors.As(err, &tokenErr) {
-		diags.AddError(summary, tokenErrorDetail(err, tokenErr))
-		return
+		return tokenErrorDetail(err, tokenErr)
 	}
+	var parts []string
 	var apiErr *mda.APIError
-	if !errors.As(err, &apiErr) {
-		diags.AddError(summary, fmt.Sprintf("%s. If this persists, check the network path to the MDA portal URL and "+
-			"retry; raise request_timeout or max_retries for a slow or busy tenant.", err))
-		return
+	switch {
+	case mda.IsCanceled(err):
+		parts = append(parts, sentence(err.Error()),
+			"Terraform was interrupted before MDA answered, so the outcome is not known here.")
+		if mda.IsAmbiguous(err) {
+			parts = append(parts, "The request had been sent and may have taken effect: run terraform plan to see what MDA holds before applying again.")
+		} else {
+			parts = append(parts, "Run the command again when ready.")
+		}
+		return strings.Join(parts, " ")
+	case mda.IsDeadlineExceeded(err):
+		parts = append(parts, sentence(err.Error()))
+		if op := timeoutsOperation(action); op != "" {
+			parts = append(parts, fmt.Sprintf("The operation's deadline passed: raise timeouts.%s in the resource's timeouts block, "+
+				"or retry when the tenant is less busy.", op))
+		} else {
+			parts = append(parts, "The operation's deadline passed: retry when the tenant is less busy.")
+		}
+	case errors.As(err, &apiErr):
+		parts = append(parts, apiErrorSentences(err, apiErr)...)
+	case mda.IsNoAnswer(err):
+		parts = append(parts, sentence(err.Error()),
+			"The portal did not answer at all: check portal_url and the network path to it (proxy, firewall, DNS). "+
+				"Raise request_timeout only if the tenant is known to be slow.")
+	default:
+		parts = append(parts, sentence(err.Error()),
+			"Check the network path to the MDA portal URL, then run the command again.")
 	}
-	detail := fmt.Sprintf("MDA answered HTTP %d", apiErr.StatusCode)
-	if apiErr.Message != "" {
-		detail += ": " + apiErr.Message
+	if mda.IsAmbiguous(err) {
+		parts = append(parts, "The request may have taken effect: run terraform plan to see what MDA holds before applying again.")
 	}
-	detail += "."
+	return strings.Join(parts, " ")
+}
+
+// apiErrorSentences renders an API answer: what the caller was doing when it came (the
+// text around the APIError in err), the status and MDA's message, the hint, and the
+// request id for a support case.
+func apiErrorSentences(err error, apiErr *mda.APIError) []string {
+	var parts []string
+	outer, inner := err.Error(), apiErr.Error()
+	if i := strings.Index(outer, inner); i > 0 {
+		if prefix := strings.TrimSuffix(strings.TrimSpace(outer[:i]), ":"); prefix != "" {
+			parts = append(parts, capitalize(prefix)+":")
+		}
+	}
+	answer := fmt.Sprintf("MDA answered HTTP %d", apiErr.StatusCode)
+	if t := http.StatusText(apiErr.StatusCode); t != "" {
+		answer += " " + t
+	}
+	if apiErr.Message != "" && apiErr.Message != http.StatusText(apiErr.StatusCode) {
+		answer += ": " + apiErr.Message
+	}
+	if apiErr.Code != "" {
+		answer += " (code " + apiErr.Code + ")"
+	}
+	parts = append(parts, sentence(answer))
+	if hint := apiErr.Hint(); hint != "" {
+		parts = append(parts, sentence(hint))
+	}
 	switch apiErr.StatusCode {
-	case 401:
-		detail += " The credential was refused: check that the API token or client secret is current and belongs to this tenant."
+	case http.StatusUnauthorized:
 		if apiErr.Permission != "" {
-			detail += " The operation needs the MDA permission " + apiErr.Permission + "."
+			parts = append(parts, "The operation needs the MDA permission "+apiErr.Permission+".")
 		}
-	case 403:
-		if apiErr.Permission != "" {
-			detail += " Grant the application the MDA permission " + apiErr.Permission +
-				" (Entra ID → App registrations → API permissions → Microsoft Cloud App Security, then grant admin consent), " +
-				"or use an API token of a user whose MDA role allows it."
+	case http.StatusForbidden:
+		if strings.HasPrefix(apiErr.Hint(), "grant the application") {
+			parts = append(parts, "In Entra ID: App registrations → API permissions → Microsoft Cloud App Security, then grant admin consent.")
 		}
-	case 429:
-		detail += " The tenant's budget of 30 requests per minute is being spent by other tools too; lower requests_per_minute or retry later."
+	case http.StatusTooManyRequests:
+		parts = append(parts, "Other tools are spending the tenant's budget too: lower requests_per_minute, or retry later.")
 	}
 	if apiErr.RequestID != "" {
-		detail += " Request ID: " + apiErr.RequestID + "."
+		parts = append(parts, "Request ID: "+apiErr.RequestID+".")
 	}
-	diags.AddError(summary, detail)
+	return parts
+}
+
+// timeoutsOperation names the timeouts attribute for an action such as "create IP range x".
+func timeoutsOperation(action string) string {
+	verb, _, _ := strings.Cut(action, " ")
+	switch verb {
+	case "create", "read", "update", "delete":
+		return verb
+	}
+	return ""
+}
+
+// sentence makes s a sentence: a capital first letter and one closing mark, so that a
+// message that already ends in a full stop does not get a second one.
+func sentence(s string) string {
+	s = strings.TrimSuffix(capitalize(s), ":")
+	if s == "" {
+		return s
+	}
+	switch r, _ := utf8.DecodeLastRuneInString(s); r {
+	case '.', '!', '?', '…':
+		return s
+	case ')':
+		if strings.HasSuffix(strings.TrimSuffix(s, ")"), ".") {
+			return s
+		}
+	}
+	return s + "."
+}
+
+func capitalize(s string) string {
+	s = strings.TrimSpace(s)
+	r, size := utf8.DecodeRuneInString(s)
+	if size == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[size:]
 }

@@ -138,6 +138,27 @@ func TestLimiter_contextCancelEndsTheWait(t *testing.T) {
 	}
 }
 
+// The give-up says how long the caller waited and how long the window would still have
+// held it, not "after 0s".
+func TestLimiter_giveUpGivesTheRealWait(t *testing.T) {
+	clk := newFakeClock()
+	l := newLimiter(1, clk, discardLogger{}, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := l.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	done := waitAsync(ctx, l)
+	clk.blockUntilTimer(t)
+	clk.Advance(12 * time.Second)
+	cancel()
+	err := receive(t, done)
+	for _, want := range []string{"(1 requests per minute) after 12s", "48s before the slot would have been free (the window is full)"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %q, want %q in it", err, want)
+		}
+	}
+}
+
 func TestLimiter_penalizeHoldsEveryone(t *testing.T) {
 	clk := newFakeClock()
 	logger := &recordingLogger{}

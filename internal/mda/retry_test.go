@@ -345,3 +345,169 @@ func TestBackoffIsCappedExponential(t *testing.T) {
 		}
 	}
 }
+
+// blackHole accepts connections and never answers, until the client gives up.
+func blackHole(t *testing.T) *countingServer {
+	return newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		// The server notices the client hanging up only once the body has been read.
+		_, _ = readBody(r)
+		<-r.Context().Done()
+	})
+}
+
+// A portal that never answers fails a read after 3 attempts however many retries are
+// allowed, with an error that says so and names the portal and the wait.
+func TestRetry_blackHoledReadFailsAfterThreeUnansweredAttempts(t *testing.T) {
+	srv := blackHole(t)
+	c, _, _ := testClient(t, srv.URL, func(cfg *Config) { cfg.RequestTimeout = 30 * time.Millisecond; cfg.MaxRetries = 10 })
+	_, err := c.ListSubnets(context.Background(), SubnetQuery{})
+	if !IsNoAnswer(err) || IsThrottled(err) || IsAmbiguous(err) || IsCanceled(err) || IsDeadlineExceeded(err) {
+		t.Fatalf("err = %v, want only a NoAnswerError", err)
+	}
+	for _, want := range []string{"the MDA portal " + srv.URL + " did not answer POST /api/v1/subnet/ within 30ms", "3 attempts"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %q, want %q in it", err, want)
+		}
+	}
+	mustEqual(t, "requests", srv.count(), 1+maxNoAnswerRetries)
+}
+
+// A write into the black hole is retried the same way, and may have taken effect.
+func TestRetry_blackHoledUpdateIsAmbiguousNoAnswer(t *testing.T) {
+	srv := blackHole(t)
+	c, _, _ := testClient(t, srv.URL, func(cfg *Config) { cfg.RequestTimeout = 30 * time.Millisecond; cfg.MaxRetries = 10 })
+	err := c.UpdateSubnet(context.Background(), "5fd767259cd24bb563567d7c", SubnetInput{Name: "x", Category: 1})
+	if !IsNoAnswer(err) || !IsAmbiguous(err) || !strings.Contains(err.Error(), "may have taken effect") {
+		t.Fatalf("err = %v, want an ambiguous NoAnswerError", err)
+	}
+	mustEqual(t, "requests", srv.count(), 3)
+}
+
+// With the defaults, a black-holed portal fails a read within the 90 s the issue allows:
+// every unanswered attempt, and the longest backoffs between them.
+func TestRetry_defaultBlackHoleBudget(t *testing.T) {
+	c, err := New(Config{PortalURL: "https://contoso.portal.cloudappsecurity.com", APIToken: "x", MaxRetries: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	worst := time.Duration(maxNoAnswerRetries+1) * c.attemptTimeout(operation{class: classList})
+	for n := 1; n <= maxNoAnswerRetries; n++ {
+		worst += backoff(n)
+	}
+	if worst > 90*time.Second {
+		t.Errorf("a black-holed read takes up to %s, want at most 90s", worst)
+	}
+	mustEqual(t, "explicit timeout for reads", mustNew(t, 45*time.Second).attemptTimeout(operation{class: classRead}), 45*time.Second)
+	mustEqual(t, "explicit timeout for writes", mustNew(t, 45*time.Second).attemptTimeout(operation{class: classWrite}), 45*time.Second)
+}
+
+func mustNew(t *testing.T, timeout time.Duration) *Client {
+	t.Helper()
+	c, err := New(Config{PortalURL: "https://contoso.portal.cloudappsecurity.com", APIToken: "x", RequestTimeout: timeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// Reads retry a 500 as they do 502-504.
+func TestRetry_readRetries500(t *testing.T) {
+	var n atomic.Int64
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			writeJSON(w, http.StatusInternalServerError, map[string]any{"detail": "oops"})
+			return
+		}
+		emptyPage(w)
+	})
+	c, _, _ := testClient(t, srv.URL)
+	if _, err := c.ListSubnets(context.Background(), SubnetQuery{}); err != nil {
+		t.Fatal(err)
+	}
+	mustEqual(t, "requests", srv.count(), 2)
+}
+
+// A 404 on a repeated delete settles it: not ambiguous, and IsNotFound for the caller
+// that only wants the range gone.
+func TestRetry_deleteThat404sAfterA502IsNotFoundNotAmbiguous(t *testing.T) {
+	var n atomic.Int64
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		writeJSON(w, http.StatusNotFound, map[string]any{"detail": "Not found."})
+	})
+	c, _, _ := testClient(t, srv.URL)
+	err := c.DeleteSubnet(context.Background(), "5fd767259cd24bb563567d7c")
+	if !IsNotFound(err) || IsAmbiguous(err) {
+		t.Fatalf("err = %v, want a plain not found", err)
+	}
+}
+
+// Ctrl-C while a write is in flight: canceled, and it may have taken effect.
+func TestRetry_canceledWriteInFlightIsAmbiguousAndCanceled(t *testing.T) {
+	arrived := make(chan struct{})
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		close(arrived)
+		_, _ = readBody(r)
+		<-r.Context().Done()
+	})
+	c, _, _ := testClient(t, srv.URL)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.DeleteSubnet(ctx, "5fd767259cd24bb563567d7c") }()
+	<-arrived
+	cancel()
+	err := receive(t, done)
+	if !IsCanceled(err) || !IsAmbiguous(err) || IsDeadlineExceeded(err) || IsNoAnswer(err) {
+		t.Fatalf("err = %v, want canceled and ambiguous", err)
+	}
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want it to wrap context.Canceled", err)
+	}
+}
+
+// A retry wait that would outlast the caller's deadline is not started: the operation
+// fails at once, as past its deadline, naming the wait.
+func TestRetry_waitPastTheDeadlineFailsAtOnce(t *testing.T) {
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "30")
+		w.WriteHeader(http.StatusServiceUnavailable)
+	})
+	c, clk, _ := testClient(t, srv.URL)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute/4)
+	defer cancel()
+	_, err := c.ListSubnets(ctx, SubnetQuery{})
+	if !IsDeadlineExceeded(err) || IsCanceled(err) || !strings.Contains(err.Error(), "rather than wait 30s") {
+		t.Fatalf("err = %v, want a deadline error naming the 30s wait", err)
+	}
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 503 {
+		t.Errorf("err = %v, want it to carry the 503", err)
+	}
+	mustEqual(t, "requests", srv.count(), 1)
+	if len(clk.Waits()) != 0 {
+		t.Errorf("waited %v", clk.Waits())
+	}
+}
+
+// A 503's Retry-After is honoured for an idempotent write too.
+func TestRetry_updateHonoursRetryAfterOn503(t *testing.T) {
+	var n atomic.Int64
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			w.Header().Set("Retry-After", "11")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+	c, clk, _ := testClient(t, srv.URL)
+	if err := c.UpdateSubnet(context.Background(), "5fd767259cd24bb563567d7c", SubnetInput{Name: "x", Category: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if got := clk.Waits(); !slices.Equal(got, []time.Duration{11 * time.Second}) {
+		t.Errorf("waits = %v, want [11s]", got)
+	}
+}

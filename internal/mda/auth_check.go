@@ -24,6 +24,7 @@ func (c *Client) CheckCredentials(ctx context.Context) error {
 	if c.auth.legacy() {
 		return nil
 	}
+	noAnswers := 0
 	for retries := 0; ; retries++ {
 		_, err := c.auth.authorization(ctx)
 		if err == nil {
@@ -32,6 +33,13 @@ func (c *Client) CheckCredentials(ctx context.Context) error {
 		var te *TokenError
 		if ctx.Err() != nil || !errors.As(err, &te) || !te.temporary() || retries >= c.maxRetries {
 			return err
+		}
+		// A login host that does not answer at all is not going to start within the next
+		// few attempts, each as long as a token fetch may take; more only delay the plan.
+		if errors.Is(err, context.DeadlineExceeded) {
+			if noAnswers++; noAnswers > maxNoAnswerRetries {
+				return err
+			}
 		}
 		wait := c.jitter(backoff(retries + 1))
 		c.logger.Log(ctx, LevelInfo, "retrying the Entra ID sign-in", map[string]any{

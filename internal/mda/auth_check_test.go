@@ -3,6 +3,7 @@ package mda
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -108,4 +109,25 @@ func TestCheckCredentials_endsWithItsContext(t *testing.T) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
 	mustEqual(t, "token fetches", e.fetches.Load(), int64(1))
+}
+
+func TestCheckCredentials_silentLoginHostIsAskedThreeTimesOnly(t *testing.T) {
+	silent := newServer(t, func(_ http.ResponseWriter, r *http.Request) {
+		// The server notices the client leaving only once the body has been read.
+		_, _ = io.Copy(io.Discard, r.Body)
+		<-r.Context().Done()
+	})
+	c, _, _ := testClient(t, "http://127.0.0.1:9", func(cfg *Config) {
+		cfg.APIToken = ""
+		cfg.TenantID, cfg.ClientID, cfg.ClientSecret = testTenant, testApp, testSecret
+		cfg.AuthorityURL = silent.URL
+		cfg.RequestTimeout = 100 * time.Millisecond
+		cfg.MaxRetries = 5
+	})
+	err := c.CheckCredentials(context.Background())
+	var te *TokenError
+	if !errors.As(err, &te) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want a TokenError for a timeout", err)
+	}
+	mustEqual(t, "token requests", silent.count(), 1+maxNoAnswerRetries)
 }

@@ -121,7 +121,9 @@ func (p *mdaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			},
 			"request_timeout": schema.StringAttribute{
 				MarkdownDescription: "How long one HTTP request may take, as a Go duration such as `30s` or `2m`. " +
-					"Between 1s and 30m. Defaults to `60s`. Environment variable: `MDA_REQUEST_TIMEOUT`.",
+					"Between 1s and 30m. Defaults to `20s` for reads and listings, so that a portal that does not answer " +
+					"fails a plan quickly, and `60s` for writes and sign-ins, whose slow answer is better waited for. " +
+					"Environment variable: `MDA_REQUEST_TIMEOUT`.",
 				Optional: true,
 			},
 		},

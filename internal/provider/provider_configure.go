@@ -25,7 +25,6 @@ import (
 const (
 	defaultRequestsPerMinute = 30
 	defaultMaxRetries        = 5
-	defaultRequestTimeout    = 60 * time.Second
 )
 
 // setting is one provider setting after merging the configuration with the environment:
@@ -179,7 +178,9 @@ func buildClientConfig(cfg mdaProviderModel, diags *diag.Diagnostics) (mda.Confi
 	out.MaxRetries = int(resolveInt(diags, "max_retries", cfg.MaxRetries, "MDA_MAX_RETRIES",
 		defaultMaxRetries, 0, 20, "Set a value between 0 (never retry) and 20."))
 	out.RequestTimeout = resolveDuration(diags, "request_timeout", cfg.RequestTimeout, "MDA_REQUEST_TIMEOUT",
-		defaultRequestTimeout, time.Second, 30*time.Minute)
+		// Unset stays 0: the client then gives reads a short attempt timeout (a black-holed
+		// portal fails a plan quickly) and writes and sign-ins a long one.
+		0, time.Second, 30*time.Minute)
 	return out, choice
 }
 

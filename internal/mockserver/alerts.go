@@ -44,6 +44,14 @@ type Alert struct {
 	// documents no such field, so it is not served ([U]).
 	AlertType int              `json:"alertType"`
 	Entities  []map[string]any `json:"entities"`
+	// OmitResolution serves the alert without resolutionStatusValue, as MDA sent a closed
+	// alert recorded from a real tenant (a resolveTime and no code). Resolution still
+	// decides the filters (alertOpen, resolutionStatus), which for such alerts are [U].
+	// A close through the API clears it: MDA records the code it was given.
+	OmitResolution bool `json:"omitResolution,omitempty"`
+	// NullStrings serves an empty Comment and HandledByUser as the string "null", as in
+	// the same recording, instead of JSON null.
+	NullStrings bool `json:"nullStrings,omitempty"`
 }
 
 // alert is an alert as stored: the editable view plus what only the wire form carries.
@@ -263,7 +271,7 @@ type wireAlert struct {
 	IDValue               int              `json:"idValue"`
 	IsSystemAlert         bool             `json:"isSystemAlert"`
 	IsPreview             bool             `json:"isPreview"`
-	ResolutionStatusValue int              `json:"resolutionStatusValue"`
+	ResolutionStatusValue *int             `json:"resolutionStatusValue,omitempty"`
 	SeverityValue         int              `json:"severityValue"`
 	StatusValue           int              `json:"statusValue"`
 	Stories               []int            `json:"stories"`
@@ -277,6 +285,18 @@ type wireAlert struct {
 	// closed or resolved"); it is an ISO string, not ms.
 	ResolveTime string `json:"resolveTime,omitempty"`
 	URL         string `json:"URL"`
+}
+
+// wireText is an optional string as served: null when empty, or the string "null" for
+// an alert with NullStrings.
+func (a *alert) wireText(s string) *string {
+	if s == "" && a.NullStrings {
+		s = "null"
+	}
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 type wirePolicy struct {
@@ -298,22 +318,21 @@ func resolveStamp(t time.Time) *time.Time {
 
 func (s *Server) wireAlert(a *alert) wireAlert {
 	w := wireAlert{
-		ID:                    a.ID,
-		ContextID:             s.tenant,
-		Timestamp:             a.Timestamp,
-		Title:                 a.Title,
-		Description:           a.Description,
-		Entities:              cloneEntities(a.Entities),
-		IDValue:               a.idValue,
-		IsSystemAlert:         a.IsSystemAlert,
-		ResolutionStatusValue: a.Resolution,
-		SeverityValue:         a.Severity,
-		StatusValue:           a.Status,
-		Stories:               nonNilSlice(a.stories),
-		Intent:                nonNilSlice(a.intent),
-		Evidence:              nonNilSlice(a.evidence),
-		ThreatScore:           a.ThreatScore,
-		URL:                   s.alertURL(a),
+		ID:            a.ID,
+		ContextID:     s.tenant,
+		Timestamp:     a.Timestamp,
+		Title:         a.Title,
+		Description:   a.Description,
+		Entities:      cloneEntities(a.Entities),
+		IDValue:       a.idValue,
+		IsSystemAlert: a.IsSystemAlert,
+		SeverityValue: a.Severity,
+		StatusValue:   a.Status,
+		Stories:       nonNilSlice(a.stories),
+		Intent:        nonNilSlice(a.intent),
+		Evidence:      nonNilSlice(a.evidence),
+		ThreatScore:   a.ThreatScore,
+		URL:           s.alertURL(a),
 	}
 	if w.Entities == nil {
 		w.Entities = []map[string]any{}
@@ -321,14 +340,11 @@ func (s *Server) wireAlert(a *alert) wireAlert {
 	if a.PolicyID != "" {
 		w.Policy = &wirePolicy{ID: a.PolicyID, Label: a.PolicyLabel, PolicyType: a.policyType, Type: "policyRule"}
 	}
-	if a.Comment != "" {
-		c := a.Comment
-		w.Comment = &c
+	if !a.OmitResolution {
+		r := a.Resolution
+		w.ResolutionStatusValue = &r
 	}
-	if a.HandledByUser != "" {
-		h := a.HandledByUser
-		w.HandledByUser = &h
-	}
+	w.Comment, w.HandledByUser = a.wireText(a.Comment), a.wireText(a.HandledByUser)
 	if a.ResolveTime != nil {
 		w.ResolveTime = a.ResolveTime.UTC().Format(isoMillis)
 	}

@@ -56,7 +56,7 @@ func closeAlerts(k closeKind) func(*Server, http.ResponseWriter, *apiRequest) {
 				continue
 			}
 			n++
-			a.Resolution = k.resolution
+			a.Resolution, a.OmitResolution = k.resolution, false
 			a.ResolveTime = now
 			a.Comment = comment
 			a.HandledByUser = s.handler()
@@ -90,7 +90,7 @@ func reopenAlerts(s *Server, w http.ResponseWriter, req *apiRequest) {
 			continue
 		}
 		n++
-		a.Resolution = 0
+		a.Resolution, a.OmitResolution = 0, false
 		a.ResolveTime = nil
 		a.Reason = nil
 		a.HandledByUser = s.handler()

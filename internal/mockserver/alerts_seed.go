@@ -38,7 +38,31 @@ func newAlertStore(seed uint64, now time.Time) *alertStore {
 	for _, ts := range stamps {
 		as.insert(generateAlert(rng, as.nextID(ts), ts, now))
 	}
+	as.recordLegacyClosed()
 	return as
+}
+
+// legacyClosedAlerts is how many seeded alerts are served as MDA sent a closed alert
+// recorded from a real tenant: a resolveTime, no resolutionStatusValue, and "null" for
+// the comment and the handling user.
+const legacyClosedAlerts = 3
+
+// recordLegacyClosed turns the oldest alerts closed as resolved (legacy code 2, the
+// reading clients give a closed alert without a code) into such alerts. It draws nothing
+// from the random source and changes no value a filter sees, so every other alert, and
+// every count by filter, stays as the seed made it.
+func (as *alertStore) recordLegacyClosed() {
+	n := 0
+	for _, a := range as.items {
+		if n == legacyClosedAlerts {
+			return
+		}
+		if a.Resolution == 2 {
+			a.OmitResolution, a.NullStrings = true, true
+			a.Comment, a.HandledByUser = "", ""
+			n++
+		}
+	}
 }
 
 // nextID is ObjectId-shaped: seconds since the epoch, then bits of the seed and a counter,

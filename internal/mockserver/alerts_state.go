@@ -100,6 +100,7 @@ func (s *Server) EditAlert(id string, edit func(*Alert)) error {
 	}
 	a.ThreatScore, a.IsSystemAlert, a.Source = after.ThreatScore, after.IsSystemAlert, after.Source
 	a.Comment, a.HandledByUser, a.Reason, a.AlertType = after.Comment, after.HandledByUser, clonePtr(after.Reason), after.AlertType
+	a.OmitResolution, a.NullStrings = after.OmitResolution, after.NullStrings
 	a.URL = ""
 	if after.URL != s.defaultAlertURL(a.ID) {
 		a.URL = after.URL

@@ -71,6 +71,7 @@ func TestAlertSeed(t *testing.T) {
 
 	now := a.clock.Now()
 	seen := map[string]bool{}
+	legacy := 0
 	for i, al := range as {
 		if !objectIDRe.MatchString(al.ID) || seen[al.ID] {
 			t.Fatalf("id %q is not a fresh 24-hex id", al.ID)
@@ -83,12 +84,23 @@ func TestAlertSeed(t *testing.T) {
 			t.Errorf("%s: timestamp %d outside the last 90 days", al.ID, al.Timestamp)
 		}
 		closed := al.Resolution != 0
-		if closed != (al.ResolveTime != nil) || closed != (al.Comment != "") || closed != (al.HandledByUser != "") {
+		// The legacy closed alerts are handled by nobody MDA names.
+		handled := closed && !al.NullStrings
+		if al.OmitResolution != al.NullStrings || al.OmitResolution && al.Resolution != 2 {
+			t.Errorf("%s: resolution %d, omitted %v, null strings %v", al.ID, al.Resolution, al.OmitResolution, al.NullStrings)
+		}
+		if al.OmitResolution {
+			legacy++
+		}
+		if closed != (al.ResolveTime != nil) || handled != (al.Comment != "") || handled != (al.HandledByUser != "") {
 			t.Errorf("%s: resolution %d with resolveTime %v, comment %q, handledByUser %q", al.ID, al.Resolution, al.ResolveTime, al.Comment, al.HandledByUser)
 		}
 		if al.URL != "https://mock.us3.portal.cloudappsecurity.com/#/alerts/"+al.ID || al.PolicyID == "" || len(al.ServiceIDs) == 0 {
 			t.Errorf("%s: URL %q, policy %q, services %v", al.ID, al.URL, al.PolicyID, al.ServiceIDs)
 		}
+	}
+	if legacy != legacyClosedAlerts {
+		t.Errorf("%d alerts served without resolutionStatusValue, want %d", legacy, legacyClosedAlerts)
 	}
 
 	// Every filter value the provider offers matches several alerts, and none matches all.
@@ -187,6 +199,53 @@ func TestAlertJSONShape(t *testing.T) {
 	}
 	if str(got["comment"]) != closed.Comment || str(got["handledByUser"]) != closed.HandledByUser {
 		t.Errorf("closed alert %v", got)
+	}
+	if fmt.Sprint(got["resolutionStatusValue"]) != "4" {
+		t.Errorf("closed alert: resolutionStatusValue %v, want 4", got["resolutionStatusValue"])
+	}
+}
+
+// TestAlertJSONShape_legacyClosed checks the seeded alerts served as a real tenant sent a
+// closed alert: a resolveTime, no resolutionStatusValue, "null" strings. A close through
+// the API gives them a code again.
+func TestAlertJSONShape_legacyClosed(t *testing.T) {
+	m := newTestMock(t, Options{})
+	var legacy []Alert
+	for _, a := range m.Alerts() {
+		if a.OmitResolution {
+			legacy = append(legacy, a)
+		}
+	}
+	if len(legacy) != legacyClosedAlerts {
+		t.Fatalf("%d legacy closed alerts seeded, want %d", len(legacy), legacyClosedAlerts)
+	}
+	for _, a := range legacy {
+		var raw map[string]json.RawMessage
+		m.mustStatus(m.api("GET", "/api/v1/alerts/"+a.ID+"/", nil), 200).json(t, &raw)
+		if v, ok := raw["resolutionStatusValue"]; ok {
+			t.Errorf("%s: resolutionStatusValue %s served", a.ID, v)
+		}
+		if string(raw["comment"]) != `"null"` || string(raw["handledByUser"]) != `"null"` || len(raw["resolveTime"]) < 10 {
+			t.Errorf("%s: comment %s, handledByUser %s, resolveTime %s", a.ID, raw["comment"], raw["handledByUser"], raw["resolveTime"])
+		}
+	}
+	// The listing serves them the same way, and they count as closed and resolved.
+	page := m.mustStatus(m.api("POST", "/api/v1/alerts/", map[string]any{
+		"filters": map[string]any{"id": map[string]any{"eq": []string{legacy[0].ID}}, "alertOpen": map[string]any{"eq": false},
+			"resolutionStatus": map[string]any{"eq": []int{2}}},
+	}), 200).object(t)
+	items, _ := page["data"].([]any)
+	if len(items) != 1 {
+		t.Fatalf("listing: %v", page)
+	}
+	if _, ok := items[0].(map[string]any)["resolutionStatusValue"]; ok {
+		t.Errorf("listing serves resolutionStatusValue: %v", items[0])
+	}
+
+	m.mustStatus(m.api("POST", "/api/v1/alerts/close_true_positive/", map[string]any{"filters": map[string]any{"id": map[string]any{"eq": []string{legacy[1].ID}}}}), 200)
+	got := m.mustStatus(m.api("GET", "/api/v1/alerts/"+legacy[1].ID+"/", nil), 200).object(t)
+	if fmt.Sprint(got["resolutionStatusValue"]) != "5" || str(got["handledByUser"]) != "api@"+m.Tenant() {
+		t.Errorf("after a close: %v", got)
 	}
 }
 

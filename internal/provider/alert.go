@@ -61,7 +61,8 @@ func alertDataAttributes() map[string]schema.Attribute {
 		},
 		"resolution": schema.StringAttribute{
 			MarkdownDescription: "`open`, or how the alert was closed: `benign`, `false_positive`, `true_positive`, or the " +
-				"legacy `dismissed` and `resolved`.",
+				"legacy `dismissed` and `resolved`. `resolved` also stands for a closed alert whose kind MDA does not say " +
+				"(it sends a resolve time and no resolution code).",
 			Computed: true,
 		},
 		"created": schema.StringAttribute{
@@ -111,8 +112,8 @@ func alertDataAttributes() map[string]schema.Attribute {
 func alertDataFromAPI(a mda.Alert) alertDataModel {
 	m := alertDataModel{
 		ID:            types.StringValue(a.ID),
-		Title:         types.StringValue(a.Title),
-		Description:   types.StringValue(a.Description),
+		Title:         stringOrNull(a.Title),
+		Description:   stringOrNull(a.Description),
 		Severity:      types.StringValue(enumWord(severityNames, a.Severity)),
 		Status:        types.StringValue(enumWord(alertStatusNames, a.Status)),
 		Resolution:    types.StringValue(enumWord(resolutionNames, a.Resolution)),
@@ -128,12 +129,12 @@ func alertDataFromAPI(a mda.Alert) alertDataModel {
 		m.ResolvedAt = types.StringValue(formatTime(*a.ResolveTime))
 	}
 	if a.Policy != nil {
-		m.Policy = &alertPolicyModel{ID: types.StringValue(a.Policy.ID), Label: stringOrNull(a.Policy.Label)}
+		m.Policy = &alertPolicyModel{ID: stringOrNull(a.Policy.ID), Label: stringOrNull(a.Policy.Label)}
 	}
 	for _, e := range a.Entities {
 		m.Entities = append(m.Entities, alertEntityModel{
-			Type:  types.StringValue(e.Type),
-			ID:    types.StringValue(e.ID),
+			Type:  stringOrNull(e.Type),
+			ID:    stringOrNull(e.ID),
 			Label: stringOrNull(e.Label),
 		})
 	}

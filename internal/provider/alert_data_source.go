@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/mda-terraform/terraform-provider-mda/internal/mda"
 )
@@ -18,6 +19,13 @@ var (
 
 // NewAlertDataSource is the constructor for mda_alert.
 func NewAlertDataSource() datasource.DataSource { return &alertDataSource{} }
+
+// alertDataSourceModel is mda_alert: one alert, with id as written and alert_id as MDA
+// knows it.
+type alertDataSourceModel struct {
+	alertDataModel
+	AlertID types.String `tfsdk:"alert_id"`
+}
 
 // alertDataSource reads one alert by id.
 type alertDataSource struct{ client *mda.Client }
@@ -35,6 +43,11 @@ func (d *alertDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 		Required:   true,
 		Validators: []validator.String{alertIDValidator()},
 	}
+	attrs["alert_id"] = schema.StringAttribute{
+		MarkdownDescription: "The alert's id as MDA knows it: `id` without the `ca` prefix, in lower case. It is what " +
+			"`mda_alert_state`'s `alert_id` and the `mda_alerts` filters take.",
+		Computed: true,
+	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads one alert of the tenant by id. It fails when MDA has no such alert. Lookups made at the same time, by several `mda_alert` data sources or `mda_alert_state` refreshes, share API requests of up to 100 alerts each.",
 		Attributes:          attrs,
@@ -46,7 +59,7 @@ func (d *alertDataSource) Configure(_ context.Context, req datasource.ConfigureR
 }
 
 func (d *alertDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var cfg alertDataModel
+	var cfg alertDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -66,7 +79,7 @@ func (d *alertDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		addAPIError(&resp.Diagnostics, "read alert "+id, err)
 		return
 	}
-	m := alertDataFromAPI(*a)
+	m := alertDataSourceModel{alertDataModel: alertDataFromAPI(*a), AlertID: types.StringValue(id)}
 	m.ID = written // the configured value, "ca" prefix and all: Terraform requires it unchanged
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -132,8 +132,9 @@ func (r *alertStateResource) Schema(ctx context.Context, _ resource.SchemaReques
 			},
 			"current_resolution": schema.StringAttribute{
 				MarkdownDescription: "The alert's resolution as MDA reports it: `open`, `benign`, `false_positive`, " +
-					"`true_positive`, or the legacy `dismissed` and `resolved`. Unlike `resolution`, it is shown whether or " +
-					"not Terraform closes the alert.",
+					"`true_positive`, or the legacy `dismissed` and `resolved`. `resolved` also stands for a closed alert " +
+					"whose kind MDA does not say (a resolve time and no resolution code): it is closed, so it is never " +
+					"closed again. Unlike `resolution`, it is shown whether or not Terraform closes the alert.",
 				Computed: true,
 			},
 		},
@@ -263,9 +264,8 @@ func (r *alertStateResource) ModifyPlan(ctx context.Context, req resource.Modify
 	case closed && plan.Resolution.ValueString() != current:
 		resp.Diagnostics.AddAttributeError(path.Root("resolution"), "Alert already closed", fmt.Sprintf(
 			"Alert %s (%s) is closed as %s in MDA, and MDA cannot reopen an alert or change how a closed alert was "+
-				"classified, so it cannot be closed as %s. Set resolution = %q to match MDA, or remove resolution to stop "+
-				"managing it. To classify it again, reopen it in the portal first.",
-			id, state.Title.ValueString(), current, plan.Resolution.ValueString(), current))
+				"classified, so it cannot be closed as %s. %s To classify it again, reopen it in the portal first.",
+			id, state.Title.ValueString(), current, plan.Resolution.ValueString(), adoptAdvice(current)))
 	case closed && closeInputsChanged(plan, state):
 		resp.Diagnostics.AddAttributeWarning(path.Root("resolution"), "Alert already closed", fmt.Sprintf(
 			"Alert %s is already closed as %s. reason, comment and feedback are sent only when the provider closes an "+
@@ -291,8 +291,8 @@ func (r *alertStateResource) checkNewAlert(ctx context.Context, id string, plan 
 	if current := enumWord(resolutionNames, a.Resolution); current != plan.Resolution.ValueString() {
 		diags.AddAttributeError(path.Root("resolution"), "Alert already closed", fmt.Sprintf(
 			"Alert %s (%s) is already closed as %s in MDA, and MDA cannot reopen an alert or change how a closed alert "+
-				"was classified, so it cannot be closed as %s. Set resolution = %q to adopt it as it is, or leave "+
-				"resolution unset.", id, a.Title, current, plan.Resolution.ValueString(), current))
+				"was classified, so it cannot be closed as %s. %s", id, a.Title, current, plan.Resolution.ValueString(),
+			adoptAdvice(current)))
 	}
 }
 
@@ -349,8 +349,12 @@ func (r *alertStateResource) Read(ctx context.Context, req resource.ReadRequest,
 	}
 	if imported != nil || !state.Resolution.IsNull() {
 		m.Resolution = types.StringNull() // open: the plan closes it again
-		if a.Resolution != resolutionOpen {
-			m.Resolution = types.StringValue(enumWord(resolutionNames, a.Resolution))
+		current := enumWord(resolutionNames, a.Resolution)
+		// An import adopts only what a configuration can say: an alert closed the legacy
+		// way, or without a code, imports with resolution unset (current_resolution
+		// shows it), so a configuration that leaves it unset imports with an empty plan.
+		if _, settable := closeKinds[current]; a.Resolution != resolutionOpen && (settable || imported == nil) {
+			m.Resolution = types.StringValue(current)
 		}
 	}
 	if imported != nil && a.Resolution != resolutionOpen && a.Comment != "" {
@@ -434,7 +438,7 @@ func (r *alertStateResource) converge(ctx context.Context, plan alertStateResour
 		case current != want:
 			diags.AddAttributeError(path.Root("resolution"), "Alert already closed", fmt.Sprintf(
 				"Alert %s was closed as %s in MDA since the plan was made, and MDA cannot change how a closed alert was "+
-					"classified. Set resolution = %q, or remove resolution, and apply again.", id, current, current))
+					"classified. %s Then apply again.", id, current, adoptAdvice(current)))
 			return plan, false
 		}
 	}
@@ -473,6 +477,21 @@ func (r *alertStateResource) lookupAlert(ctx context.Context, id string, diags *
 	return a, true
 }
 
+// adoptAdvice is the next step for a configuration whose resolution differs from how
+// MDA closed the alert, as sentences the schema accepts: resolution takes only the
+// words a close can send, so an alert closed the legacy way (dismissed, resolved) or
+// without a code (read as resolved) can only be left with resolution unset.
+func adoptAdvice(current string) string {
+	if _, settable := closeKinds[current]; settable {
+		return fmt.Sprintf("Set resolution = %q to match MDA, or leave resolution unset (read can still be managed). "+
+			"With a for_each over mda_alerts, filter the data source on resolution = [\"open\", %q] so that alerts "+
+			"closed another way are left out.", current, current)
+	}
+	return fmt.Sprintf("%s is not a resolution this provider can set, so leave resolution unset for this alert (read "+
+		"can still be managed); current_resolution shows how it was closed. With a for_each over mda_alerts, filter the "+
+		"data source on resolution = [\"open\", \"<your resolution>\"] so that alerts closed another way are left out.", current)
+}
+
 func alertNotFoundDetail(id string) string {
 	return fmt.Sprintf("MDA has no alert with the id %s. Copy the id from the alert's portal URL or from the mda_alerts "+
 		"data source; alerts MDA has purged cannot be managed, so remove the resource from the configuration.", id)
@@ -483,7 +502,7 @@ func alertNotFoundDetail(id string) string {
 func alertStateFromAPI(a *mda.Alert, prior alertStateResourceModel) alertStateResourceModel {
 	m := prior
 	m.ID = types.StringValue(a.ID)
-	m.Title = types.StringValue(a.Title)
+	m.Title = stringOrNull(a.Title)
 	m.Severity = types.StringValue(enumWord(severityNames, a.Severity))
 	m.Status = types.StringValue(enumWord(alertStatusNames, a.Status))
 	m.CurrentResolution = types.StringValue(enumWord(resolutionNames, a.Resolution))

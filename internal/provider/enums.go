@@ -48,7 +48,11 @@ var alertStatusCodes = map[string]int{
 var alertStatusNames = invert(alertStatusCodes)
 
 // resolutionOpen is the resolutionStatusValue of an alert nobody has closed; every other
-// value means closed, the legacy dismissed and resolved included.
+// value means closed, the legacy dismissed and resolved included. "resolved" (legacy code
+// 2) is also the word for a closed alert MDA sends without a code (mda.Alert
+// ResolutionInferred): it already means "closed, no classification recorded", it is
+// closed for every check here, and no configuration can ask for it (closeKinds), so
+// such an alert is never closed twice.
 const resolutionOpen = 0
 
 var resolutionCodes = map[string]int{

@@ -26,23 +26,3 @@ resource "mda_alert_state" "noisy" {
     contact_email = "secops@contoso.com"
   }
 }
-
-# Close every alert a test policy raised since January. Filter on something that
-# stays true after the close (the policy and the time window, not open = true), or the
-# alerts drop out of the data source once closed and their resources out of the
-# configuration (harmless, since destroying leaves an alert as it is, but noisy).
-data "mda_alerts" "test_policy" {
-  policy_id   = "5bfd18bfab73c36ba10d38ca"
-  since       = "2025-01-01T00:00:00Z"
-  max_results = 500
-}
-
-resource "mda_alert_state" "test_policy" {
-  for_each = { for a in data.mda_alerts.test_policy.alerts : a.id => a }
-
-  alert_id   = each.key
-  read       = true
-  resolution = "benign"
-  reason     = "triggered_by_test"
-  comment    = "Raised by the detection test policy."
-}

@@ -87,7 +87,7 @@ func TestAlertSchemaModelParity(t *testing.T) {
 		model reflect.Type
 	}{
 		"mda_alerts": {NewAlertsDataSource(), reflect.TypeFor[alertsDataSourceModel]()},
-		"mda_alert":  {NewAlertDataSource(), reflect.TypeFor[alertDataModel]()},
+		"mda_alert":  {NewAlertDataSource(), reflect.TypeFor[alertDataSourceModel]()},
 	} {
 		var ds datasource.SchemaResponse
 		c.ds.Schema(ctx, datasource.SchemaRequest{}, &ds)

@@ -20,6 +20,11 @@ const (
 	maxErrorBody = 64 << 10
 	// maxMessage caps the message kept from a non-JSON body.
 	maxMessage = 300
+	// maxJSONMessage caps the message kept from a JSON body: longer than maxMessage, so
+	// that Entra's trace and correlation ids survive, but bounded, because form errors
+	// repeat the field name for every entry and a 64 KiB body could otherwise grow into
+	// a message of megabytes.
+	maxJSONMessage = 2000
 )
 
 // APIError is a response from MDA with a status other than 2xx.
@@ -273,7 +278,7 @@ func parseErrorBody(contentType string, body []byte) (msg, code, field string) {
 	}
 	if trimmed[0] == '{' || trimmed[0] == '"' || trimmed[0] == '[' {
 		if msg, code, field, ok := parseJSONError(trimmed); ok {
-			return msg, code, field
+			return truncate(msg, maxJSONMessage), code, field
 		}
 	}
 	if isHTML(contentType, trimmed) {
@@ -332,8 +337,9 @@ func parseJSONError(body []byte) (msg, code, field string, ok bool) {
 	}
 	sort.Strings(keys)
 	var msgs []string
+	size := 0
 	for _, k := range keys {
-		if k == "error" {
+		if k == "error" || size > maxJSONMessage {
 			continue
 		}
 		var list []formError
@@ -347,11 +353,14 @@ func parseJSONError(body []byte) (msg, code, field string, ok bool) {
 			if field == "" {
 				field, code = k, fe.ErrorMessageCode
 			}
-			if k == "" {
-				msgs = append(msgs, fe.Error)
-			} else {
-				msgs = append(msgs, k+": "+fe.Error)
+			m := fe.Error
+			if k != "" {
+				m = k + ": " + m
 			}
+			if size > maxJSONMessage { // the rest would be cut anyway
+				break
+			}
+			msgs, size = append(msgs, m), size+len(m)+2
 		}
 	}
 	if len(msgs) > 0 {

@@ -11,8 +11,8 @@ import (
 // FuzzParseErrorBody feeds arbitrary error answers to the error decoder. Whatever MDA,
 // a proxy or a crashed portal sends, the message must be valid UTF-8 (it ends up in a
 // Terraform diagnostic), and a page or text body must be cut to maxMessage: a 64 KiB
-// HTML page must not become the diagnostic. Messages MDA wrote in JSON are kept whole,
-// as maxMessage's comment says, so their length is not checked here.
+// HTML page must not become the diagnostic. Messages MDA wrote in JSON are cut to the
+// longer maxJSONMessage, also when form errors repeat a long field name many times.
 func FuzzParseErrorBody(f *testing.F) {
 	f.Fuzz(func(t *testing.T, status int, contentType string, body []byte) {
 		msg, code, field := parseErrorBody(contentType, body)
@@ -26,8 +26,12 @@ func FuzzParseErrorBody(f *testing.F) {
 		if isJSON {
 			_, _, _, isJSON = parseJSONError(trimmed)
 		}
-		if n := utf8.RuneCountInString(msg); !isJSON && n > maxMessage+1 {
-			t.Fatalf("message has %d runes, want at most %d (with the ellipsis): %.80q…", n, maxMessage+1, msg)
+		limit := maxMessage
+		if isJSON {
+			limit = maxJSONMessage
+		}
+		if n := utf8.RuneCountInString(msg); n > limit+1 {
+			t.Fatalf("message has %d runes, want at most %d (with the ellipsis): %.80q…", n, limit+1, msg)
 		}
 		e := &APIError{StatusCode: status, Operation: "list IP ranges", Message: msg, Code: code, Field: field,
 			htmlPage: isHTML(contentType, body)}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 const portal404 = `<!DOCTYPE html><html><head><title>Microsoft Defender for Cloud Apps</title>
@@ -243,5 +244,20 @@ func TestIsNotFound_alertRoute(t *testing.T) {
 	_, err := c.GetAlert(context.Background(), "5fd767259cd24bb563567d7c")
 	if !IsNotFound(err) {
 		t.Errorf("GET /v1/alerts/{id}/ answered a JSON 404: err = %v, want not found", err)
+	}
+}
+
+// A form-error body repeats the field name for every entry: 2 000 entries under a long
+// key must not grow into a message of megabytes.
+func TestParseErrorBody_formErrorsAreCapped(t *testing.T) {
+	key := strings.Repeat("k", 20000)
+	entries := strings.Repeat(`{"error":"bad"},`, 2000)
+	body := `{"` + key + `":[` + strings.TrimSuffix(entries, ",") + `],"error":true}`
+	msg, _, field := parseErrorBody("application/json", []byte(body))
+	if field != key {
+		t.Fatalf("field = %.20q…, want the key", field)
+	}
+	if n := utf8.RuneCountInString(msg); n > maxJSONMessage+1 {
+		t.Fatalf("message has %d runes, want at most %d", n, maxJSONMessage+1)
 	}
 }

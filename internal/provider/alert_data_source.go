@@ -59,6 +59,8 @@ func (d *alertDataSource) Configure(_ context.Context, req datasource.ConfigureR
 }
 
 func (d *alertDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	ctx, cancel := withDataSourceTimeout(ctx)
+	defer cancel()
 	var cfg alertDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {

@@ -156,6 +156,8 @@ func (d *alertsDataSource) Configure(_ context.Context, req datasource.Configure
 }
 
 func (d *alertsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	ctx, cancel := withDataSourceTimeout(ctx)
+	defer cancel()
 	var cfg alertsDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {

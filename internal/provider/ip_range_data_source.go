@@ -57,6 +57,8 @@ func (d *ipRangeDataSource) Configure(_ context.Context, req datasource.Configur
 }
 
 func (d *ipRangeDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	ctx, cancel := withDataSourceTimeout(ctx)
+	defer cancel()
 	var cfg ipRangeDataModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {

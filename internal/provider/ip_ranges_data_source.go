@@ -76,6 +76,8 @@ func (d *ipRangesDataSource) Configure(_ context.Context, req datasource.Configu
 }
 
 func (d *ipRangesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	ctx, cancel := withDataSourceTimeout(ctx)
+	defer cancel()
 	var cfg ipRangesDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {

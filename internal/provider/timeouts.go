@@ -34,3 +34,14 @@ func timeoutsBlock(ctx context.Context, opts timeouts.Opts) schema.Block {
 	}
 	return b
 }
+
+// dataSourceTimeout bounds one data source read, which has no timeouts block: a list of
+// up to 5 000 items is 50 requests, under two minutes at MDA's 30 a minute, so twenty
+// minutes leaves room for a busy tenant and still ends a run that would otherwise wait
+// forever on a limiter someone else keeps full.
+const dataSourceTimeout = 20 * time.Minute
+
+// withDataSourceTimeout bounds a data source read by dataSourceTimeout.
+func withDataSourceTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, dataSourceTimeout)
+}

@@ -65,8 +65,9 @@ func (r *ipRangeResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"name": schema.StringAttribute{
-				MarkdownDescription: "The range's name, unique in the tenant. Can be changed in place.",
-				Required:            true,
+				MarkdownDescription: "The range's name, unique in the tenant. Can be changed in place. Control characters and leading or " +
+					"trailing white space are refused at plan time.",
+				Required: true,
 				Validators: []validator.String{
 					stringvalidator.LengthAtLeast(1),
 					stringvalidator.RegexMatches(nonBlank, "must contain a character other than white space"),
@@ -139,6 +140,9 @@ func (r *ipRangeResource) Create(ctx context.Context, req resource.CreateRequest
 	}
 
 	id, err := r.client.CreateSubnet(ctx, in)
+	if mda.IsAmbiguous(err) && ctx.Err() == nil {
+		id, err = r.resolveAmbiguousCreate(ctx, in, err)
+	}
 	switch {
 	case mda.IsAmbiguous(err) && ctx.Err() != nil:
 		// Interrupted (Ctrl-C, or timeouts.create) after the request was sent: what MDA
@@ -150,8 +154,6 @@ func (r *ipRangeResource) Create(ctx context.Context, req resource.CreateRequest
 				"The create of IP range %q was interrupted after it reached MDA. MDA holds the range (id %s) as configured, "+
 					"so it was kept in the state instead of being left behind; the next plan shows nothing to do for it.", in.Name, id))
 		}
-	case mda.IsAmbiguous(err):
-		id, err = r.resolveAmbiguousCreate(ctx, in, err)
 	case isNameTaken(err):
 		if taken, ok := r.nameTakenBy(ctx, in.Name); ok {
 			resp.Diagnostics.AddAttributeError(path.Root("name"), "IP range name already taken", "MDA refused the create: "+
@@ -171,26 +173,44 @@ func (r *ipRangeResource) Create(ctx context.Context, req resource.CreateRequest
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
+// ambiguousCreateRounds bounds how often an ambiguous create is sent again: each round
+// costs a listing and a create, and a tenant that loses three answers in a row is better
+// reported than retried further. The last create is still followed by a look-up, so even
+// then nothing is left on the server that the state does not know.
+const ambiguousCreateRounds = 3
+
 // resolveAmbiguousCreate decides what happened to a create whose answer was lost (a
 // timeout, a dropped connection, a 5xx after the request was sent). A fresh listing says:
 // the range exists with what was sent (adopt it), exists with other content (refuse), or
-// does not exist (the create provably did not happen, so send it once more).
+// does not exist (the create provably did not happen, so send it once more). A create
+// sent again may itself lose its answer, so the look-up repeats until one round settles
+// it: stopping after one would leave a range on the server that the state never learns.
+// A create that is canceled (Ctrl-C) is left to the caller's interrupt path.
 func (r *ipRangeResource) resolveAmbiguousCreate(ctx context.Context, in mda.SubnetInput, createErr error) (string, error) {
-	tflog.Warn(ctx, "IP range create had no clear answer; looking the name up before deciding",
-		map[string]any{"name": in.Name, "error": createErr.Error()})
-	r.client.InvalidateSubnets()
-	s, err := r.client.FindSubnetByName(ctx, in.Name)
-	switch {
-	case mda.IsNotFound(err):
-		return r.client.CreateSubnet(ctx, in)
-	case err != nil:
-		return "", fmt.Errorf("%w; listing IP ranges to find out whether it was created also failed: %w", createErr, err)
-	case subnetMatchesInput(*s, in):
-		tflog.Info(ctx, "adopted the IP range the ambiguous create made", map[string]any{"ip_range_id": s.ID})
-		return s.ID, nil
-	default:
-		return "", fmt.Errorf("%w; an IP range named %q now exists (id %s) but differs from the configuration, so "+
-			"it was not adopted: import it or choose another name", createErr, in.Name, s.ID)
+	for round := 1; ; round++ {
+		tflog.Warn(ctx, "IP range create had no clear answer; looking the name up before deciding",
+			map[string]any{"name": in.Name, "error": createErr.Error(), "round": round})
+		r.client.InvalidateSubnets()
+		s, err := r.client.FindSubnetByName(ctx, in.Name)
+		switch {
+		case mda.IsNotFound(err):
+			if round > ambiguousCreateRounds {
+				return "", createErr
+			}
+			id, err := r.client.CreateSubnet(ctx, in)
+			if !mda.IsAmbiguous(err) || ctx.Err() != nil {
+				return id, err
+			}
+			createErr = err
+		case err != nil:
+			return "", fmt.Errorf("%w; listing IP ranges to find out whether it was created also failed: %w", createErr, err)
+		case subnetMatchesInput(*s, in):
+			tflog.Info(ctx, "adopted the IP range the ambiguous create made", map[string]any{"ip_range_id": s.ID})
+			return s.ID, nil
+		default:
+			return "", fmt.Errorf("%w; an IP range named %q now exists (id %s) but differs from the configuration, so "+
+				"it was not adopted: import it or choose another name", createErr, in.Name, s.ID)
+		}
 	}
 }
 

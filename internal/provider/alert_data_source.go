@@ -78,7 +78,7 @@ func (d *alertDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		return
 	}
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "read alert "+id, err)
+		addAPIError(&resp.Diagnostics, "look up alert "+id, err)
 		return
 	}
 	m := alertDataSourceModel{alertDataModel: alertDataFromAPI(*a), AlertID: types.StringValue(id)}

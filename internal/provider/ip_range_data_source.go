@@ -81,7 +81,7 @@ func (d *ipRangeDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		return
 	}
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "read IP range", err)
+		addAPIError(&resp.Diagnostics, "look up IP range", err)
 		return
 	}
 	m, diags := ipRangeDataFromAPI(ctx, *s)

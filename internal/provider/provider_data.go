@@ -124,6 +124,7 @@ func apiErrorSentences(err error, apiErr *mda.APIError) []string {
 }
 
 // timeoutsOperation names the timeouts attribute for an action such as "create IP range x".
+// Data sources have no timeouts block, so their actions ("look up", "list") map to none.
 func timeoutsOperation(action string) string {
 	verb, _, _ := strings.Cut(action, " ")
 	switch verb {

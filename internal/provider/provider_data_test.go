@@ -49,6 +49,11 @@ func TestAPIErrorDetail(t *testing.T) {
 			err:  &mda.CanceledError{Operation: "delete IP range", Cause: context.DeadlineExceeded},
 			want: []string{"timeouts.delete"}, not: []string{"max_retries"},
 		},
+		{
+			name: "a data source's deadline names no timeouts block", action: "look up IP range",
+			err:  &mda.CanceledError{Operation: "read IP range", Cause: context.DeadlineExceeded},
+			want: []string{"deadline passed"}, not: []string{"timeouts.", "max_retries"},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := apiErrorDetail(tc.action, tc.err)

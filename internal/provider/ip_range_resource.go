@@ -204,12 +204,8 @@ func (r *ipRangeResource) resolveAmbiguousCreate(ctx context.Context, in mda.Sub
 			createErr = err
 		case err != nil:
 			return "", fmt.Errorf("%w; listing IP ranges to find out whether it was created also failed: %w", createErr, err)
-		case subnetMatchesInput(*s, in):
-			tflog.Info(ctx, "adopted the IP range the ambiguous create made", map[string]any{"ip_range_id": s.ID})
-			return s.ID, nil
 		default:
-			return "", fmt.Errorf("%w; an IP range named %q now exists (id %s) but differs from the configuration, so "+
-				"it was not adopted: import it or choose another name", createErr, in.Name, s.ID)
+			return adoptCreated(ctx, s, in, createErr, "ambiguous")
 		}
 	}
 }
@@ -235,13 +231,22 @@ func (r *ipRangeResource) resolveInterruptedCreate(ctx context.Context, in mda.S
 	case err != nil:
 		return "", false, fmt.Errorf("%w; looking the name up to find out whether it was created also failed (%w), so the range "+
 			"may exist in MDA without being in the state: the next apply reports it as existing, with the import command", createErr, err)
-	case subnetMatchesInput(*s, in):
-		tflog.Info(lookCtx, "adopted the IP range the interrupted create made", map[string]any{"ip_range_id": s.ID})
-		return s.ID, true, nil
 	default:
-		return "", false, fmt.Errorf("%w; an IP range named %q now exists (id %s) but differs from the configuration, so "+
+		id, err := adoptCreated(lookCtx, s, in, createErr, "interrupted")
+		return id, err == nil, err
+	}
+}
+
+// adoptCreated settles a create whose answer was lost once its name has been found: the
+// range is adopted when it holds what was sent, and refused when it differs (someone
+// else's range, which Terraform must not take over silently).
+func adoptCreated(ctx context.Context, s *mda.Subnet, in mda.SubnetInput, createErr error, how string) (string, error) {
+	if !subnetMatchesInput(*s, in) {
+		return "", fmt.Errorf("%w; an IP range named %q now exists (id %s) but differs from the configuration, so "+
 			"it was not adopted: import it or choose another name", createErr, in.Name, s.ID)
 	}
+	tflog.Info(ctx, "adopted the IP range the "+how+" create made", map[string]any{"ip_range_id": s.ID})
+	return s.ID, nil
 }
 
 // isNameTaken reports whether MDA refused a create because of the name: a form error

@@ -177,13 +177,8 @@ func TestAccIPRangeResource_drift(t *testing.T) {
 				},
 			},
 			{ // Deleted in the portal: the plan re-creates it, never an error.
-				PreConfig: func() {
-					s, ok := m.FindSubnetByName(name)
-					if !ok || !m.DeleteSubnet(s.ID) {
-						t.Fatalf("mock has no range named %s to delete", name)
-					}
-				},
-				Config: cfg,
+				PreConfig: func() { testAccDeleteMockIPRange(t, m, name) },
+				Config:    cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccIPRangeAddr, plancheck.ResourceActionCreate)},
 				},
@@ -435,6 +430,15 @@ func testAccEditMockIPRange(t *testing.T, m *acctest.Mock, name string, edit fun
 	}
 }
 
+// testAccDeleteMockIPRange deletes a range behind Terraform's back, as the portal would.
+func testAccDeleteMockIPRange(t *testing.T, m *acctest.Mock, name string) {
+	t.Helper()
+	s, ok := m.FindSubnetByName(name)
+	if !ok || !m.DeleteSubnet(s.ID) {
+		t.Fatalf("mock has no range named %s to delete", name)
+	}
+}
+
 func testAccMockRangesNamed(m *acctest.Mock, name string) []mockserver.Subnet {
 	var out []mockserver.Subnet
 	for _, s := range m.Subnets() {
@@ -570,13 +574,8 @@ func TestAccIPRangeResource_driftWithoutTheGetRoute(t *testing.T) {
 		Steps: []resource.TestStep{
 			{Config: cfg},
 			{
-				PreConfig: func() {
-					s, ok := m.FindSubnetByName(name)
-					if !ok || !m.DeleteSubnet(s.ID) {
-						t.Fatalf("mock has no range named %s to delete", name)
-					}
-				},
-				Config: cfg,
+				PreConfig: func() { testAccDeleteMockIPRange(t, m, name) },
+				Config:    cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccIPRangeAddr, plancheck.ResourceActionCreate)},
 				},

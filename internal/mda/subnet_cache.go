@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -223,4 +224,42 @@ func cloneSubnet(s Subnet) *Subnet {
 		s.Location = &loc
 	}
 	return &s
+}
+
+// CustomSubnets returns every custom range from the run-scoped listing, sorted by name
+// (then id), listing them on first use. Whatever else in the run needs the listing
+// (refreshes, lookups by name, mda_ip_ranges_exclusive) shares the same requests.
+//
+// Ranges this client wrote during the run are included as written (Raw is nil): their
+// tags are the strings that were sent, not MDA's tag objects.
+func (c *Client) CustomSubnets(ctx context.Context) ([]Subnet, error) {
+	m, err := c.subnets.listing(ctx, c, false)
+	if err != nil {
+		return nil, err
+	}
+	return sortedSubnets(m), nil
+}
+
+// BuiltInSubnets returns every built-in range, sorted by name, from the listing that
+// FindBuiltInSubnet shares (one walk per client).
+func (c *Client) BuiltInSubnets(ctx context.Context) ([]Subnet, error) {
+	m, err := c.builtInSubnets.listing(ctx, c, true)
+	if err != nil {
+		return nil, err
+	}
+	return sortedSubnets(m), nil
+}
+
+func sortedSubnets(m map[string]Subnet) []Subnet {
+	out := make([]Subnet, 0, len(m))
+	for _, s := range m {
+		out = append(out, *cloneSubnet(s))
+	}
+	slices.SortFunc(out, func(a, b Subnet) int {
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out
 }

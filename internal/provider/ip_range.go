@@ -1,8 +1,11 @@
 package provider
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -25,7 +28,12 @@ type ipRangeDataModel struct {
 }
 
 // ipRangeDataFromAPI maps an API range for the data sources. Subnets are shown as MDA
-// keeps the user's spelling (originalString); tags by name, as they are written.
+// keeps the user's spelling (originalString); tags by name, as they are written. Every
+// attribute reads as mda_ip_range reads an imported range (ipRangeFromAPI with no prior
+// state): tags and organization are null when the range has none, not [] or "". A
+// resource fed from this object (for_each over mda_ip_ranges, to adopt a tenant) then
+// plans no update after its import; with tags = [] it planned one per untagged range, and
+// each such update is a request.
 func ipRangeDataFromAPI(ctx context.Context, s mda.Subnet) (ipRangeDataModel, diag.Diagnostics) {
 	var diags, d diag.Diagnostics
 	m := ipRangeDataModel{
@@ -33,12 +41,15 @@ func ipRangeDataFromAPI(ctx context.Context, s mda.Subnet) (ipRangeDataModel, di
 		Name:         types.StringValue(s.Name),
 		Category:     types.StringValue(enumWord(categoryNames, s.Category)),
 		Organization: stringOrNull(s.Organization),
+		Tags:         types.SetNull(types.StringType),
 		BuiltIn:      types.BoolValue(s.BuiltIn),
 	}
 	m.Subnets, d = types.SetValueFrom(ctx, types.StringType, subnetCIDRs(s))
 	diags.Append(d...)
-	m.Tags, d = types.SetValueFrom(ctx, types.StringType, subnetTagNames(s))
-	diags.Append(d...)
+	if len(s.Tags) > 0 {
+		m.Tags, d = types.SetValueFrom(ctx, types.StringType, subnetTagNames(s))
+		diags.Append(d...)
+	}
 	return m, diags
 }
 
@@ -54,7 +65,9 @@ func ipRangeDataAttributes() map[string]schema.Attribute {
 		},
 		"organization": schema.StringAttribute{MarkdownDescription: "The registered ISP override, or null.", Computed: true},
 		"tags": schema.SetAttribute{
-			MarkdownDescription: "The names of the range's tags.", Computed: true, ElementType: types.StringType,
+			MarkdownDescription: "The names of the range's tags; null when it has none, as `mda_ip_range` reads it, so " +
+				"a range fed from this object plans no change after its import.",
+			Computed: true, ElementType: types.StringType,
 		},
 		"built_in": schema.BoolAttribute{MarkdownDescription: "Whether Microsoft provides the range (it cannot be edited).", Computed: true},
 	}
@@ -68,6 +81,45 @@ func findCustomSubnet(ctx context.Context, c *mda.Client, id, name string) (*mda
 	}
 	return c.FindSubnetByName(ctx, name)
 }
+
+// customIPRanges returns the custom ranges for which match is true, sorted by name, from the
+// run's shared listing: a plan that refreshes every mda_ip_range and reads the data
+// sources pays for one walk of the ranges in all.
+//
+// A range this client wrote earlier in the run sits in that listing as it was sent (Raw
+// is nil), its tags the strings the configuration gave: possibly tag ids, never MDA's tag
+// objects. A data source must not show those as tag names, nor filter on them. So when a
+// range that matches is such a write with tags, the custom ranges are listed once more,
+// straight from MDA. That only happens in an apply where the data source reads after
+// ranges it depends on were written with tags, and costs ceil(custom / 100) requests.
+// The answer is not put back into the shared listing: the resources compare with what
+// they sent, which it holds. Dropping it instead (InvalidateSubnets) would send every
+// other user of the listing to walk it again, and a walk replays the writes that finish
+// while it runs, so the new listing could hold written strings again.
+func customIPRanges(ctx context.Context, c *mda.Client, match func(mda.Subnet) bool) ([]mda.Subnet, error) {
+	listed, err := c.CustomSubnets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ranges := slices.DeleteFunc(listed, func(s mda.Subnet) bool { return !match(s) })
+	if !slices.ContainsFunc(ranges, writtenWithTags) {
+		return ranges, nil
+	}
+	custom := false
+	res, err := c.ListSubnets(ctx, mda.SubnetQuery{BuiltIn: &custom})
+	if err != nil {
+		return nil, err
+	}
+	ranges = slices.DeleteFunc(res.Items, func(s mda.Subnet) bool { return !match(s) })
+	slices.SortFunc(ranges, func(a, b mda.Subnet) int {
+		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.ID, b.ID))
+	})
+	return ranges, nil
+}
+
+// writtenWithTags reports whether the run's listing holds s as this client sent it, with
+// tags that may be ids (see customIPRanges).
+func writtenWithTags(s mda.Subnet) bool { return s.Raw == nil && len(s.Tags) > 0 }
 
 // subnetCIDRs returns a range's subnets as the user wrote them (MDA's originalString).
 func subnetCIDRs(s mda.Subnet) []string {

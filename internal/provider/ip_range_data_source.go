@@ -41,7 +41,8 @@ func (d *ipRangeDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads one IP range of the tenant, custom or built-in, by id or by name. It fails when " +
-			"no range matches.",
+			"no range matches. It reads the run's shared listing of ranges, so it costs no request when `mda_ip_range` " +
+			"refreshes or another data source have listed them already.",
 		Attributes: attrs,
 	}
 }
@@ -65,10 +66,24 @@ func (d *ipRangeDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		return
 	}
 	id, name := cfg.ID.ValueString(), cfg.Name.ValueString()
-	// Custom ranges come from the run's shared listing; built-in ones cost one listing of
-	// their own, only when the custom listing has no match.
-	s, err := findCustomSubnet(ctx, d.client, id, name)
-	if mda.IsNotFound(err) {
+	matches := func(s mda.Subnet) bool {
+		if id != "" {
+			return s.ID == id
+		}
+		return s.Name == name
+	}
+	// Custom ranges come from the run's shared listing; built-in ones from the shared
+	// listing of built-in ranges, walked only when no custom range matches. A miss costs
+	// no further request: a refresh of mda_ip_range confirms a missing range before it
+	// drops it from the state, but here the data source only fails, and its error removes
+	// nothing from any state.
+	custom, err := customIPRanges(ctx, d.client, matches)
+	var s *mda.Subnet
+	switch {
+	case err != nil:
+	case len(custom) > 0:
+		s = &custom[0]
+	default:
 		s, err = d.client.FindBuiltInSubnet(ctx, id, name)
 	}
 	if mda.IsNotFound(err) {

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -30,6 +31,8 @@ type ipRangesDataSourceModel struct {
 	Tags     types.Set          `tfsdk:"tags"`
 	BuiltIn  types.Bool         `tfsdk:"built_in"`
 	IPRanges []ipRangeDataModel `tfsdk:"ip_ranges"`
+	Names    types.Set          `tfsdk:"names"`
+	IDs      types.Set          `tfsdk:"ids"`
 }
 
 func (d *ipRangesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -39,7 +42,8 @@ func (d *ipRangesDataSource) Metadata(_ context.Context, req datasource.Metadata
 func (d *ipRangesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists the tenant's IP ranges (Settings → Cloud Apps → IP address ranges), custom and " +
-			"built-in, optionally filtered. Ranges are sorted by name.",
+			"built-in, optionally filtered. Ranges are sorted by name. It reads the run's shared listing of ranges, so " +
+			"it costs no request when `mda_ip_range` refreshes or another data source have listed them already.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "A fixed identifier for this listing, required by Terraform.",
@@ -63,9 +67,24 @@ func (d *ipRangesDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				Optional: true,
 			},
 			"ip_ranges": schema.ListNestedAttribute{
-				MarkdownDescription: "The matching ranges.",
-				Computed:            true,
-				NestedObject:        schema.NestedAttributeObject{Attributes: ipRangeDataAttributes()},
+				MarkdownDescription: "The matching ranges. Each reads as `mda_ip_range` reads an imported range (tags and " +
+					"organization are null when the range has none), so `for_each` over this list can feed `mda_ip_range` " +
+					"resources to adopt the ranges with no change planned after their import.",
+				Computed:     true,
+				NestedObject: schema.NestedAttributeObject{Attributes: ipRangeDataAttributes()},
+			},
+			"names": schema.SetAttribute{
+				MarkdownDescription: "The names of the matching ranges, for one-line checks with set functions: " +
+					"`setsubtract(data.mda_ip_ranges.corp.names, [for r in mda_ip_range.all : r.name])` is the set of " +
+					"matching ranges that no `mda_ip_range` of the configuration manages.",
+				Computed:    true,
+				ElementType: types.StringType,
+			},
+			"ids": schema.SetAttribute{
+				MarkdownDescription: "The ids of the matching ranges, for the same checks by id: " +
+					"`setsubtract(data.mda_ip_ranges.corp.ids, [for r in mda_ip_range.all : r.id])`.",
+				Computed:    true,
+				ElementType: types.StringType,
 			},
 		},
 	}
@@ -87,28 +106,37 @@ func (d *ipRangesDataSource) Read(ctx context.Context, req datasource.ReadReques
 	if !cfg.Tags.IsNull() {
 		resp.Diagnostics.Append(cfg.Tags.ElementsAs(ctx, &wantTags, false)...)
 	}
-
-	// The API cannot say whether a range is built in, only filter by it, so "both" is two
-	// listings, each marking what it returns.
-	kinds := []bool{false, true}
-	if !cfg.BuiltIn.IsNull() {
-		kinds = []bool{cfg.BuiltIn.ValueBool()}
+	inCategory := func(mda.Subnet) bool { return true }
+	if !cfg.Category.IsNull() {
+		code := categoryCodes[cfg.Category.ValueString()]
+		inCategory = func(s mda.Subnet) bool { return s.Category == code }
 	}
+
+	// The filters are applied here rather than by MDA, so that every data source and every
+	// refresh of the run share one listing of each kind. MDA's tags filter would take ids
+	// only anyway, and users know tags by name. The API cannot say whether a range is built
+	// in, only filter by it, so custom and built-in ranges are two listings.
 	var ranges []mda.Subnet
-	for _, builtIn := range kinds {
-		q := mda.SubnetQuery{BuiltIn: &builtIn, SortField: "name", SortDirection: "asc"}
-		if !cfg.Category.IsNull() {
-			q.Categories = []int{categoryCodes[cfg.Category.ValueString()]}
-		}
-		res, err := d.client.ListSubnets(ctx, q)
+	if cfg.BuiltIn.IsNull() || !cfg.BuiltIn.ValueBool() {
+		custom, err := customIPRanges(ctx, d.client, inCategory)
 		if err != nil {
 			addAPIError(&resp.Diagnostics, "list IP ranges", err)
 			return
 		}
-		ranges = append(ranges, res.Items...)
+		ranges = append(ranges, custom...)
+	}
+	if cfg.BuiltIn.IsNull() || cfg.BuiltIn.ValueBool() {
+		builtIn, err := d.client.BuiltInSubnets(ctx)
+		if err != nil {
+			addAPIError(&resp.Diagnostics, "list built-in IP ranges", err)
+			return
+		}
+		ranges = append(ranges, slices.DeleteFunc(builtIn, func(s mda.Subnet) bool { return !inCategory(s) })...)
 	}
 
 	cfg.IPRanges = make([]ipRangeDataModel, 0, len(ranges))
+	names := make([]string, 0, len(ranges))
+	ids := make([]string, 0, len(ranges))
 	for _, s := range ranges {
 		if len(wantTags) > 0 && !subnetHasAnyTag(s, wantTags) {
 			continue
@@ -116,10 +144,17 @@ func (d *ipRangesDataSource) Read(ctx context.Context, req datasource.ReadReques
 		m, diags := ipRangeDataFromAPI(ctx, s)
 		resp.Diagnostics.Append(diags...)
 		cfg.IPRanges = append(cfg.IPRanges, m)
+		names = append(names, s.Name)
+		ids = append(ids, s.ID)
 	}
 	slices.SortStableFunc(cfg.IPRanges, func(a, b ipRangeDataModel) int {
 		return strings.Compare(a.Name.ValueString(), b.Name.ValueString())
 	})
+	var diags diag.Diagnostics
+	cfg.Names, diags = types.SetValueFrom(ctx, types.StringType, names)
+	resp.Diagnostics.Append(diags...)
+	cfg.IDs, diags = types.SetValueFrom(ctx, types.StringType, ids)
+	resp.Diagnostics.Append(diags...)
 	cfg.ID = types.StringValue("ip_ranges")
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
 }

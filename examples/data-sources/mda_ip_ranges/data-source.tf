@@ -13,3 +13,7 @@ data "mda_ip_ranges" "aws" {
 output "vpn_subnets" {
   value = flatten([for r in data.mda_ip_ranges.vpn.ip_ranges : r.subnets])
 }
+
+output "aws_range_names" {
+  value = data.mda_ip_ranges.aws.names
+}

@@ -71,7 +71,7 @@ func (p *mdaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			},
 			"api_token": schema.StringAttribute{
 				MarkdownDescription: "A legacy MDA API token, sent as `Authorization: Token <key>`. It carries the " +
-					"permissions of the user who created it. The Files API accepts only this kind of credential. It is not " +
+					"permissions of the user who created it; use it where no Entra application is registered for MDA. It is not " +
 					"checked before the first request that needs it: only a request to MDA could check it, and that would " +
 					"spend the tenant's budget. Environment variable: `MDA_API_TOKEN`.",
 				Optional:  true,
@@ -134,6 +134,7 @@ func (p *mdaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 func (p *mdaProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewIPRangeResource,
+		NewIPRangesExclusiveResource,
 		NewAlertStateResource,
 	}
 }

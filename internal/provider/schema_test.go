@@ -103,6 +103,13 @@ func TestIPRangeSchemaModelParity(t *testing.T) {
 	schemaNames := append(slices.Collect(maps.Keys(rs.Schema.Attributes)), slices.Collect(maps.Keys(rs.Schema.Blocks))...)
 	compareNames(t, "mda_ip_range", schemaNames, tfsdkNames(reflect.TypeFor[ipRangeResourceModel]()))
 
+	var ex resource.SchemaResponse
+	NewIPRangesExclusiveResource().Schema(ctx, resource.SchemaRequest{}, &ex)
+	exNames := append(slices.Collect(maps.Keys(ex.Schema.Attributes)), slices.Collect(maps.Keys(ex.Schema.Blocks))...)
+	compareNames(t, "mda_ip_ranges_exclusive", exNames, tfsdkNames(reflect.TypeFor[ipRangesExclusiveModel]()))
+	unmanaged := ex.Schema.Attributes["unmanaged"].(rschema.ListNestedAttribute).NestedObject.Attributes
+	compareNames(t, "mda_ip_ranges_exclusive.unmanaged", slices.Collect(maps.Keys(unmanaged)), tfsdkNames(reflect.TypeFor[unmanagedRangeModel]()))
+
 	for name, c := range map[string]struct {
 		ds    datasource.DataSource
 		model reflect.Type

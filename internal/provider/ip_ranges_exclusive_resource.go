@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
@@ -446,9 +447,9 @@ func (r *ipRangesExclusiveResource) deleteUnmanaged(ctx context.Context, ranges 
 	}
 	if len(deleted) > 0 {
 		detail := fmt.Sprintf("on_unmanaged = \"delete\": apply deleted %d IP range(s) from MDA whose names are not in names:\n\n%s",
-			len(deleted), describeRanges(deleted))
+			len(deleted), strings.TrimRight(describeRanges(deleted), "\n"))
 		if len(failed) > 0 {
-			detail += fmt.Sprintf("\n%d more could not be deleted (see the errors): they stay in unmanaged, so the next plan "+
+			detail += fmt.Sprintf("\n\n%d more could not be deleted (see the errors): they stay in unmanaged, so the next plan "+
 				"shows them again.", len(failed))
 		}
 		diags.AddWarning("Deleted IP ranges not in names", detail)

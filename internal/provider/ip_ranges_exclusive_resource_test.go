@@ -110,7 +110,7 @@ func TestAccIPRangesExclusive_outOfBand(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(testAccExclusiveAddr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectResourceAction("mda_ip_range.all[0]", plancheck.ResourceActionNoop),
-					expectNamesDropped(testAccExclusiveAddr, "Totally corporate"),
+					expectNamesDropped("Totally corporate"),
 					plancheck.ExpectKnownValue(testAccExclusiveAddr, tfjsonpath.New("unmanaged"), knownvalue.ListExact([]knownvalue.Check{
 						unmanagedCheck("Totally corporate", "corporate", "100.64.0.0/10"),
 					})),
@@ -148,7 +148,7 @@ func TestAccIPRangesExclusive_fail(t *testing.T) {
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
-					expectNamesDropped(testAccExclusiveAddr, "Totally corporate"),
+					expectNamesDropped("Totally corporate"),
 				}},
 			},
 		},
@@ -191,7 +191,7 @@ func TestAccIPRangesExclusive_delete(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(testAccExclusiveAddr, plancheck.ResourceActionUpdate),
-						expectNamesDropped(testAccExclusiveAddr, "Totally corporate"),
+						expectNamesDropped("Totally corporate"),
 						plancheck.ExpectKnownValue(testAccExclusiveAddr, tfjsonpath.New("unmanaged"), knownvalue.ListExact([]knownvalue.Check{})),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -201,6 +201,56 @@ func TestAccIPRangesExclusive_delete(t *testing.T) {
 						return fmt.Errorf("the unmanaged range is still in the mock")
 					}
 					return acctest.CheckIPRangesMatch(m, s, cfg.prefix, map[string]int{cfg.prefix + "-0": exCorporate, cfg.prefix + "-1": exCorporate})
+				},
+			},
+		},
+	})
+}
+
+// TestAccIPRangesExclusive_deleteFails: one of two deletes is refused. The other range is
+// deleted, the error names the refused one, and the state keeps it in names and unmanaged,
+// so the next plan shows it again and the next apply deletes it.
+func TestAccIPRangesExclusive_deleteFails(t *testing.T) {
+	m := acctest.StartMock(t)
+	cfg := exclusiveConfig{prefix: acctest.RandomName("tfacc"), count: 1, extra: `  on_unmanaged = "delete"`}
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIPRangeDestroy(m),
+		Steps: []resource.TestStep{
+			{Config: cfg.hcl(m)},
+			{
+				PreConfig: func() {
+					testAccAddMockRange(t, m, "Deletable", exCorporate, "100.64.0.0/16")
+					refused := testAccAddMockRange(t, m, "Refused", exCorporate, "100.65.0.0/16")
+					m.AddFault(mockserver.Fault{Match: "DELETE /api/v1/subnet/" + refused.ID + "/", Status: 403, Count: 10,
+						Body: `{"detail":"You do not have permission to perform this action."}`})
+				},
+				Config:      cfg.hcl(m),
+				ExpectError: expectErrorWords(`Unable to delete IP range "Refused" \([0-9a-f]{24}\), which is not in names.*HTTP 403`),
+			},
+			{
+				PreConfig: func() {
+					if _, ok := m.FindSubnetByName("Deletable"); ok {
+						t.Error("the range whose delete succeeded is still in the mock")
+					}
+					m.ClearFaults()
+				},
+				Config:             cfg.hcl(m),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPreRefresh: []plancheck.PlanCheck{
+					// Without a refresh: the state the failed apply saved already holds it.
+					expectNamesDropped("Refused"),
+				}},
+			},
+			{
+				Config: cfg.hcl(m),
+				Check: func(*terraform.State) error {
+					if _, ok := m.FindSubnetByName("Refused"); ok {
+						return fmt.Errorf("the range is still in the mock after the second apply")
+					}
+					return nil
 				},
 			},
 		},
@@ -516,9 +566,11 @@ func unmanagedCheck(name, category string, subnets ...string) knownvalue.Check {
 	})
 }
 
-// expectNamesDropped checks the diff a reviewer reads: the refreshed names hold name,
-// and the planned names do not.
-func expectNamesDropped(addr, name string) plancheck.PlanCheck { return namesDropped{addr, name} }
+// expectNamesDropped checks the diff a reviewer reads: the refreshed names of
+// mda_ip_ranges_exclusive.all hold name, and the planned names do not.
+func expectNamesDropped(name string) plancheck.PlanCheck {
+	return namesDropped{testAccExclusiveAddr, name}
+}
 
 type namesDropped struct{ addr, name string }
 

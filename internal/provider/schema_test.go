@@ -107,8 +107,12 @@ func TestIPRangeSchemaModelParity(t *testing.T) {
 	NewIPRangesExclusiveResource().Schema(ctx, resource.SchemaRequest{}, &ex)
 	exNames := append(slices.Collect(maps.Keys(ex.Schema.Attributes)), slices.Collect(maps.Keys(ex.Schema.Blocks))...)
 	compareNames(t, "mda_ip_ranges_exclusive", exNames, tfsdkNames(reflect.TypeFor[ipRangesExclusiveModel]()))
-	unmanaged := ex.Schema.Attributes["unmanaged"].(rschema.ListNestedAttribute).NestedObject.Attributes
-	compareNames(t, "mda_ip_ranges_exclusive.unmanaged", slices.Collect(maps.Keys(unmanaged)), tfsdkNames(reflect.TypeFor[unmanagedRangeModel]()))
+	if unmanaged, ok := ex.Schema.Attributes["unmanaged"].(rschema.ListNestedAttribute); !ok {
+		t.Error("mda_ip_ranges_exclusive.unmanaged is not a list of nested attributes")
+	} else {
+		compareNames(t, "mda_ip_ranges_exclusive.unmanaged", slices.Collect(maps.Keys(unmanaged.NestedObject.Attributes)),
+			tfsdkNames(reflect.TypeFor[unmanagedRangeModel]()))
+	}
 
 	for name, c := range map[string]struct {
 		ds    datasource.DataSource

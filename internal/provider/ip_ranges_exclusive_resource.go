@@ -159,7 +159,8 @@ func (r *ipRangesExclusiveResource) Read(ctx context.Context, req resource.ReadR
 	// plan names away and say nothing of the ranges that are there.
 	subs, err := r.client.CustomSubnets(ctx)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "list IP ranges for mda_ip_ranges_exclusive", err)
+		// The action's verb picks the timeouts attribute a deadline's advice names.
+		addAPIError(&resp.Diagnostics, "read the IP ranges mda_ip_ranges_exclusive governs", err)
 		return
 	}
 	scope, _, d := scopeOf(ctx, state)
@@ -326,7 +327,7 @@ func (r *ipRangesExclusiveResource) Create(ctx context.Context, req resource.Cre
 
 	// A create that fails sets no state: the next apply creates it again, and lists the
 	// ranges it could not delete again.
-	failed, ok := r.enforce(ctx, plan, &resp.Diagnostics)
+	failed, ok := r.enforce(ctx, "create", plan, &resp.Diagnostics)
 	if !ok || len(failed) > 0 {
 		return
 	}
@@ -351,7 +352,7 @@ func (r *ipRangesExclusiveResource) Update(ctx context.Context, req resource.Upd
 	// apply that fails must leave the state as it was, so the next plan shows the same.
 	resp.State.Raw = req.State.Raw.Copy()
 
-	failed, ok := r.enforce(ctx, plan, &resp.Diagnostics)
+	failed, ok := r.enforce(ctx, "update", plan, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -395,9 +396,11 @@ func (r *ipRangesExclusiveResource) ImportState(ctx context.Context, req resourc
 
 // enforce lists the governed ranges now and handles those whose names are not planned.
 // A range whose mda_ip_range this apply destroys is gone by then: Terraform destroys it
-// before updating a resource that depends on it. ok is false when it stopped the apply (listing failed, or "fail"
+// before updating a resource that depends on it. op ("create" or "update") starts the
+// actions of API errors, so a deadline's advice names the timeouts attribute that bounds
+// the work. ok is false when it stopped the apply (listing failed, or "fail"
 // found some); failed are the ranges "delete" could not delete (each with an error).
-func (r *ipRangesExclusiveResource) enforce(ctx context.Context, plan ipRangesExclusiveModel, diags *diag.Diagnostics) (failed []unmanagedRange, ok bool) {
+func (r *ipRangesExclusiveResource) enforce(ctx context.Context, op string, plan ipRangesExclusiveModel, diags *diag.Diagnostics) (failed []unmanagedRange, ok bool) {
 	scope, _, d := scopeOf(ctx, plan)
 	diags.Append(d...)
 	planned, _, d := setStrings(ctx, plan.Names)
@@ -409,7 +412,7 @@ func (r *ipRangesExclusiveResource) enforce(ctx context.Context, plan ipRangesEx
 	// renamed, and names make Terraform do that before this resource acts.
 	subs, err := r.client.CustomSubnets(ctx)
 	if err != nil {
-		addAPIError(diags, "list IP ranges for mda_ip_ranges_exclusive", err)
+		addAPIError(diags, op+" mda_ip_ranges_exclusive (listing its IP ranges)", err)
 		return nil, false
 	}
 	var unmanaged []unmanagedRange
@@ -426,19 +429,20 @@ func (r *ipRangesExclusiveResource) enforce(ctx context.Context, plan ipRangesEx
 				len(unmanaged), describeScope(scope), describeRanges(unmanaged), unmanagedImportHint(unmanaged)))
 			return nil, false
 		}
-		failed = r.deleteUnmanaged(ctx, unmanaged, diags)
+		failed = r.deleteUnmanaged(ctx, op, unmanaged, diags)
 	}
 	warnUnmatchedNames(subs, planned, scope, diags)
 	return failed, true
 }
 
 // deleteUnmanaged deletes each range; a range already gone counts as deleted.
-func (r *ipRangesExclusiveResource) deleteUnmanaged(ctx context.Context, ranges []unmanagedRange, diags *diag.Diagnostics) (failed []unmanagedRange) {
+func (r *ipRangesExclusiveResource) deleteUnmanaged(ctx context.Context, op string, ranges []unmanagedRange, diags *diag.Diagnostics) (failed []unmanagedRange) {
 	var deleted []unmanagedRange
 	for _, u := range ranges {
 		err := r.client.DeleteSubnet(ctx, u.ID)
 		if err != nil && !mda.IsNotFound(err) {
-			addAPIError(diags, fmt.Sprintf("delete IP range %q (%s), which is not in names", u.Name, u.ID), err)
+			addAPIError(diags, fmt.Sprintf("%s mda_ip_ranges_exclusive: IP range %q (%s), which is not in names, was not deleted",
+				op, u.Name, u.ID), err)
 			failed = append(failed, u)
 			continue
 		}

@@ -226,8 +226,9 @@ func TestAccIPRangesExclusive_deleteFails(t *testing.T) {
 					m.AddFault(mockserver.Fault{Match: "DELETE /api/v1/subnet/" + refused.ID + "/", Status: 403, Count: 10,
 						Body: `{"detail":"You do not have permission to perform this action."}`})
 				},
-				Config:      cfg.hcl(m),
-				ExpectError: expectErrorWords(`Unable to delete IP range "Refused" \([0-9a-f]{24}\), which is not in names.*HTTP 403`),
+				Config: cfg.hcl(m),
+				ExpectError: expectErrorWords(`Unable to update mda_ip_ranges_exclusive: IP range "Refused" \([0-9a-f]{24}\), which is not ` +
+					`in names, was not deleted.*HTTP 403`),
 			},
 			{
 				PreConfig: func() {
@@ -441,7 +442,7 @@ func TestAccIPRangesExclusive_failingListing(t *testing.T) {
 	m := acctest.StartMock(t)
 	testAccAddMockRange(t, m, "Head office", exCorporate, "203.0.113.0/24")
 	cfg := exclusiveOnlyConfig(m, []string{"Head office"}, "")
-	want := expectErrorWords(`Unable to list IP ranges for mda_ip_ranges_exclusive.*HTTP 404.*portal URL "` + regexp.QuoteMeta(m.URL()) + `"`)
+	want := expectErrorWords(`Unable to read the IP ranges mda_ip_ranges_exclusive governs.*HTTP 404.*portal URL "` + regexp.QuoteMeta(m.URL()) + `"`)
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,

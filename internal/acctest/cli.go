@@ -104,6 +104,10 @@ func moduleRoot() (string, error) {
 	}
 }
 
+// PluginDir is the directory holding the provider binary NewCLI built: what a
+// dev_overrides entry names, as `go install` would for a user.
+func (c *CLI) PluginDir() string { return c.plugins }
+
 // ProviderSource is the provider's address as the CLI under test spells it.
 func (c *CLI) ProviderSource() string { return c.Host + "/mda-terraform/mda" }
 

@@ -157,9 +157,9 @@ var (
 	stringTypes  = []fieldType{stringField}
 )
 
-// operators are the documented operators (mda-api.md 1.5). descendantof/ndescendantof and
-// cabinetmatchedrulesequals need per-collection semantics; a collection that needs them
-// can give the field an operand parser and add an entry here.
+// operators are the documented operators (mda-api.md 1.5). descendantof/ndescendantof
+// need per-collection semantics; a collection that needs them can give the field an
+// operand parser and add an entry here.
 var operators = map[string]operatorSpec{
 	"eq": {allTypes, func(c operandContext, raw json.RawMessage) (matcher, *badOperand) {
 		set, bad := c.list(raw)
@@ -231,6 +231,11 @@ var operators = map[string]operatorSpec{
 	"endswith":         {stringTypes, substringOp(strings.HasSuffix, false)},
 	"startswithsingle": {stringTypes, singleStringOp(strings.HasPrefix)},
 	"text":             {stringTypes, singleStringOp(strings.Contains)},
+	// The files' policy filter (mda-api.md 1.5): the file matches one of these policy ids.
+	"cabinetmatchedrulesequals": {stringTypes, func(c operandContext, raw json.RawMessage) (matcher, *badOperand) {
+		set, bad := c.list(raw)
+		return func(vs []any) bool { return anyIn(vs, set) }, bad
+	}},
 }
 
 func compareOp(ok func(int) bool) func(c operandContext, raw json.RawMessage) (matcher, *badOperand) {

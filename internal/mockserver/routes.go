@@ -55,6 +55,15 @@ var routes = []route{
 	{http.MethodPost, "/api/v1/alerts/close_true_positive/", permAlertWrite, closeAlerts(closeTruePositive)},
 	// Undocumented; MCASPS uses it (mda-api.md 3, [3P]).
 	{http.MethodPost, "/api/v1/alerts/reopen/", permAlertWrite, reopenAlerts},
+
+	// Entities: fetch and tree are GET in the docs' HTTP lines and POST in their curl
+	// examples, so both are served (mda-api.md §5).
+	{http.MethodGet, "/api/v1/entities/", permEntityRead, (*Server).listEntities},
+	{http.MethodPost, "/api/v1/entities/", permEntityRead, (*Server).listEntities},
+	{http.MethodGet, "/api/v1/entities/{id}/", permEntityRead, (*Server).getEntity},
+	{http.MethodPost, "/api/v1/entities/{id}/", permEntityRead, (*Server).getEntity},
+	{http.MethodGet, "/api/v1/entities/{id}/retrieve_tree/", permEntityRead, (*Server).entityTree},
+	{http.MethodPost, "/api/v1/entities/{id}/retrieve_tree/", permEntityRead, (*Server).entityTree},
 }
 
 // unversioned lists the collections also served without "v1": the docs' "supported

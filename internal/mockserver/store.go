@@ -18,6 +18,8 @@ type store struct {
 	seeded  int // SeedSubnets calls so far, so repeated seeding stays distinct
 
 	alerts *alertStore
+	// entities is seeded on first use (Server.entityStore).
+	entities *entityStore
 }
 
 // subnet is a range as stored. Tags are held by tag id so a renamed tag shows everywhere.

@@ -161,7 +161,9 @@ var entityCollection = newCollection("entities", map[string]field[*entity]{
 }, map[string]func(a, b *entity) int{
 	// The docs copy the alert sort fields; clients use lastSeen and username (MCASPS).
 	"lastSeen": func(a, b *entity) int { return a.LastSeen.Compare(b.LastSeen) },
-	"username": func(a, b *entity) int { return cmp.Compare(strings.ToLower(a.DisplayName), strings.ToLower(b.DisplayName)) },
+	"username": func(a, b *entity) int {
+		return cmp.Compare(strings.ToLower(a.DisplayName), strings.ToLower(b.DisplayName))
+	},
 })
 
 func entityOptional(s string) []any {
@@ -220,7 +222,7 @@ type wireEntity struct {
 	Username     string              `json:"username"`
 	Accounts     []wireEntityAccount `json:"accounts,omitempty"`
 	// Fetch adds the score history (STAT); the tree adds children ([U]).
-	ThreatScoreHistory []any        `json:"threatScoreHistory,omitempty"`
+	ThreatScoreHistory []any         `json:"threatScoreHistory,omitempty"`
 	Children           *[]wireEntity `json:"children,omitempty"`
 }
 
@@ -241,16 +243,16 @@ type wireEntityGroup struct {
 
 // wireEntityAccount is a user's account in the one-letter form of mda-api.md §5.
 type wireEntityAccount struct {
-	ID          string   `json:"_id"`
-	I           string   `json:"i"`
-	II          string   `json:"ii"`
-	Inst        int      `json:"inst"`
-	SaaS        int      `json:"saas"`
-	T           int      `json:"t"`
-	DN          string   `json:"dn"`
-	Ext         bool     `json:"ext"`
-	S           int      `json:"s"`
-	Aliases     []string `json:"aliases"`
+	ID      string   `json:"_id"`
+	I       string   `json:"i"`
+	II      string   `json:"ii"`
+	Inst    int      `json:"inst"`
+	SaaS    int      `json:"saas"`
+	T       int      `json:"t"`
+	DN      string   `json:"dn"`
+	Ext     bool     `json:"ext"`
+	S       int      `json:"s"`
+	Aliases []string `json:"aliases"`
 }
 
 func entityNullable(s string) *string {

@@ -85,7 +85,7 @@ func newEntityStore(seed uint64, now time.Time) *entityStore {
 		return fmt.Sprintf("%08x-%04x-4%03x-%04x-%012x", uint32(a>>32), uint16(a>>16), uint16(a)&0xfff, uint16(b>>48)&0x3fff|0x8000, b&0xffffffffffff)
 	}
 	lastSeen := func() time.Time {
-		return now.Add(-time.Duration(rng.Int64N(int64(60*24*time.Hour)))).UTC().Truncate(time.Millisecond)
+		return now.Add(-time.Duration(rng.Int64N(int64(60 * 24 * time.Hour)))).UTC().Truncate(time.Millisecond)
 	}
 	pickDomain := func() entityDomain {
 		total := 0
@@ -215,6 +215,10 @@ func newEntityStore(seed uint64, now time.Time) *entityStore {
 		case i%11 == 5:
 			// lastSeen with microseconds, as MCASPS's example shows it.
 			e.microSeen = true
+		}
+		if !e.microSeen {
+			// The XSOAR example's form has whole seconds: keep only what is served.
+			e.LastSeen = e.LastSeen.Truncate(time.Second)
 		}
 	}
 	return es

@@ -9,7 +9,6 @@ import (
 	"testing"
 )
 
-
 func (m *testMock) listEntities(body any) envelope {
 	m.t.Helper()
 	var env envelope
@@ -159,7 +158,8 @@ func TestEntityFetchAndTree(t *testing.T) {
 				kids, _ := obj["children"].([]any)
 				var ids []string
 				for _, kid := range kids {
-					ids = append(ids, str(kid.(map[string]any)["id"]))
+					k, _ := kid.(map[string]any)
+					ids = append(ids, str(k["id"]))
 				}
 				var want []string
 				for _, a := range user.Accounts {
@@ -172,7 +172,7 @@ func TestEntityFetchAndTree(t *testing.T) {
 		}
 	}
 	obj := m.mustStatus(m.api("GET", "/api/v1/entities/"+guest.Ref().Key()+"/retrieve_tree/", nil), 200).object(t)
-	if obj["id"] != guest.ID || len(obj["children"].([]any)) != 0 {
+	if kids, ok := obj["children"].([]any); obj["id"] != guest.ID || !ok || len(kids) != 0 {
 		t.Errorf("guest tree: %v", obj)
 	}
 

@@ -145,5 +145,7 @@ func (p *mdaProvider) DataSources(_ context.Context) []func() datasource.DataSou
 		NewIPRangesDataSource,
 		NewAlertDataSource,
 		NewAlertsDataSource,
+		NewEntityDataSource,
+		NewEntitiesDataSource,
 	}
 }

@@ -120,6 +120,8 @@ func TestIPRangeSchemaModelParity(t *testing.T) {
 	}{
 		"mda_ip_range":  {NewIPRangeDataSource(), reflect.TypeFor[ipRangeDataModel]()},
 		"mda_ip_ranges": {NewIPRangesDataSource(), reflect.TypeFor[ipRangesDataSourceModel]()},
+		"mda_entity":    {NewEntityDataSource(), reflect.TypeFor[entityDataSourceModel]()},
+		"mda_entities":  {NewEntitiesDataSource(), reflect.TypeFor[entitiesDataSourceModel]()},
 	} {
 		var ds datasource.SchemaResponse
 		c.ds.Schema(ctx, datasource.SchemaRequest{}, &ds)

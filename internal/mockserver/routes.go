@@ -60,6 +60,13 @@ var routes = []route{
 	{http.MethodPost, "/api/v1/activities/", permActivityRead, (*Server).listActivities},
 	{http.MethodGet, "/api/v1/activities/{id}/", permActivityRead, (*Server).getActivity},
 
+	// Files answer legacy API tokens only (files.go). Fetch is GET in the docs' HTTP line
+	// and POST in their curl example, so both are served (mda-api.md §8.17).
+	{http.MethodGet, "/api/v1/files/", permFileRead, (*Server).listFiles},
+	{http.MethodPost, "/api/v1/files/", permFileRead, (*Server).listFiles},
+	{http.MethodGet, "/api/v1/files/{id}/", permFileRead, (*Server).getFile},
+	{http.MethodPost, "/api/v1/files/{id}/", permFileRead, (*Server).getFile},
+
 	// Entities: fetch and tree are GET in the docs' HTTP lines and POST in their curl
 	// examples, so both are served (mda-api.md §5).
 	{http.MethodGet, "/api/v1/entities/", permEntityRead, (*Server).listEntities},

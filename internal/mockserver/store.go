@@ -18,6 +18,7 @@ type store struct {
 	seeded  int // SeedSubnets calls so far, so repeated seeding stays distinct
 
 	alerts *alertStore
+	files  *fileStore
 	// entities is seeded on first use (Server.entityStore).
 	entities *entityStore
 	// activities is seeded on first use (Server.activityStore).
@@ -59,6 +60,7 @@ func newStore(seed int64, now time.Time) *store {
 	st.tid = 100000000 + int(splitmix(st.seed)%900000000)
 	st.seedBuiltIns(now)
 	st.alerts = newAlertStore(st.seed, now)
+	st.files = newFileStore(st.seed, now)
 	return st
 }
 

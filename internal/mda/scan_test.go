@@ -16,8 +16,8 @@ import (
 func TestScan_mockExactlyOnceUnderArrivals(t *testing.T) {
 	m := startMock(t, mockserver.Options{})
 	seeded := m.Activities()
-	m.OnActivityScanPage(func(page int) {
-		if page%7 == 0 {
+	m.OnActivityScanPage(func(p mockserver.ActivityScanPage) {
+		if p.N%7 == 0 {
 			m.AddActivities(mockserver.Activity{AppID: 11161, User: "newcomer@contoso.com"})
 		}
 	})

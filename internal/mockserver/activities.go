@@ -149,11 +149,12 @@ func (s *Server) listActivities(w http.ResponseWriter, req *apiRequest) {
 	if isScan(fields) {
 		as := s.activityStore()
 		env, fe := runScan(fields, activityCollection, as.newestFirst(), activitySortKey, s.now())
-		var hook func(int)
-		page := 0
+		var hook func(ActivityScanPage)
+		var info ActivityScanPage
 		if fe == nil {
 			as.scanPages++
-			page, hook = as.scanPages, as.onScanPage
+			hook = as.onScanPage
+			info = ActivityScanPage{N: as.scanPages, First: !env.continued, Records: len(env.items), HasNext: env.HasNext}
 		}
 		s.mu.Unlock()
 		if fe != nil {
@@ -163,7 +164,7 @@ func (s *Server) listActivities(w http.ResponseWriter, req *apiRequest) {
 		// Before the answer goes out, so that what the hook adds is there for the next
 		// request, whenever the client sends it.
 		if hook != nil {
-			hook(page)
+			hook(info)
 		}
 		env.Data = renderActivities(s, env.items)
 		writeJSON(w, http.StatusOK, env)
@@ -357,11 +358,22 @@ func (s *Server) AddActivities(in ...Activity) []Activity {
 	return out
 }
 
-// OnActivityScanPage sets f to run each time a scan page of activities is served, with
-// the number of scan pages served so far (1 for the first). It runs after the page is
-// made and before it is sent, without the server's lock, so f may call AddActivities:
-// the next request sees what it added. A Reset that reseeds drops it.
-func (s *Server) OnActivityScanPage(f func(page int)) {
+// ActivityScanPage describes a scan page of activities as it is served.
+type ActivityScanPage struct {
+	// N counts the scan pages served so far, 1 for the first.
+	N int
+	// First is true when the request's filters put no bound of the scan's own on its sort
+	// field: the first page of a scan (unless the client bounded the field itself, with
+	// an lte on date in a newest-first scan, say).
+	First   bool
+	Records int
+	HasNext bool
+}
+
+// OnActivityScanPage sets f to run each time a scan page of activities is served. It runs
+// after the page is made and before it is sent, without the server's lock, so f may call
+// AddActivities: the next request sees what it added. A Reset that reseeds drops it.
+func (s *Server) OnActivityScanPage(f func(ActivityScanPage)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.activityStore().onScanPage = f

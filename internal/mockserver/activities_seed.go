@@ -25,7 +25,7 @@ type activityStore struct {
 	sorted  []*Activity // newest first; nil after a change
 
 	scanPages  int
-	onScanPage func(page int)
+	onScanPage func(ActivityScanPage)
 }
 
 // activityStore returns the tenant's activities, seeding them on first use: most tests

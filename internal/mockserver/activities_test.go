@@ -131,8 +131,12 @@ func (m *testMock) scanAll(body map[string]any) ([]string, int) {
 func TestActivityScan_newArrivals(t *testing.T) {
 	m := newTestMock(t, Options{})
 	seeded := m.Activities()
-	m.OnActivityScanPage(func(page int) {
-		if page%10 == 0 {
+	firsts := 0
+	m.OnActivityScanPage(func(p ActivityScanPage) {
+		if p.First {
+			firsts++
+		}
+		if p.N%10 == 0 {
 			m.clock.Advance(time.Second)
 			m.AddActivities(Activity{AppID: 11161, User: "late@contoso.com", ActionType: "UserLoggedIn"}, Activity{AppID: 15600})
 		}
@@ -140,6 +144,9 @@ func TestActivityScan_newArrivals(t *testing.T) {
 	ids, requests := m.scanAll(map[string]any{"isScan": true, "limit": 500})
 	if requests != SeededActivities/100 {
 		t.Errorf("%d requests, want %d", requests, SeededActivities/100)
+	}
+	if firsts != 1 {
+		t.Errorf("%d pages were reported as the first of a scan, want 1", firsts)
 	}
 	if len(ids) != len(seeded) {
 		t.Fatalf("scanned %d activities, want the %d seeded", len(ids), len(seeded))

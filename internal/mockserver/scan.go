@@ -46,6 +46,9 @@ type scanEnvelope struct {
 	NextQueryFilters json.RawMessage `json:"nextQueryFilters,omitempty"`
 
 	items []*Activity
+	// continued is true when the request's filters already bound the sort field the way
+	// a scan narrows it: a later page of a scan.
+	continued bool
 }
 
 // runScan computes one scan page of items (in the collection's default order) for the
@@ -90,7 +93,7 @@ func runScan(fields map[string]json.RawMessage, c *collection[*Activity], items 
 		}
 	}
 	page := matched[:min(limit, len(matched))]
-	env := scanEnvelope{HasNext: len(page) < len(matched), Max: limit, Total: total}
+	env := scanEnvelope{HasNext: len(page) < len(matched), Max: limit, Total: total, continued: boundsField(fields["filters"], sortField, desc)}
 	if env.HasNext {
 		last := k(page[len(page)-1])
 		bound := last - 1
@@ -117,6 +120,21 @@ func runScan(fields map[string]json.RawMessage, c *collection[*Activity], items 
 	}
 	env.items = page
 	return env, nil
+}
+
+// boundsField reports whether filters put the scan's bound (lte when newest first, gte
+// when oldest first) on field.
+func boundsField(raw json.RawMessage, field string, desc bool) bool {
+	var filters map[string]map[string]json.RawMessage
+	if isNull(raw) || json.Unmarshal(raw, &filters) != nil {
+		return false
+	}
+	op := "lte"
+	if !desc {
+		op = "gte"
+	}
+	_, ok := filters[field][op]
+	return ok
 }
 
 // narrowFilters returns filters with field bounded at bound: lte for a newest-first

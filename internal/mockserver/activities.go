@@ -203,10 +203,9 @@ func (s *Server) wireActivity(a *Activity) map[string]any {
 	if a.CreatedFloat {
 		created = float64(a.Created) + 0.25
 	}
-	category, categoryValue := a.IPCategory, "NONE"
-	if category == 0 {
-		categoryValue = "null"
-	} else {
+	// categoryValue is "null" (a string) when the address has no category, as recorded.
+	category, categoryValue := a.IPCategory, "null"
+	if category != 0 {
 		categoryValue = strings.ToUpper(ipCategoryNames[category])
 	}
 	w := map[string]any{

@@ -150,13 +150,13 @@ func TestCustomSubnets_reflectWrites(t *testing.T) {
 	if names := subnetNames(got); !slices.Equal(names, []string{"a-new", "seeded-0001", "seeded-0002", "seeded-0003"}) {
 		t.Fatalf("after the create: %q", names)
 	}
-	if s := got[0]; s.ID != id || s.Raw != nil || len(s.Tags) != 1 || s.Tags[0].Name != awsTagID {
-		t.Errorf("the created range is listed as %+v, want it as sent (Raw nil, tag %s)", s, awsTagID)
+	if s := got[0]; s.ID != id || s.Raw != nil || len(s.Tags) != 1 || s.Tags[0].ID != awsTagID {
+		t.Errorf("the created range is listed as %+v, want it as sent (Raw nil, tag id %s)", s, awsTagID)
 	}
 
 	// Callers own what they get: changing it leaves the listing alone.
 	got[0].Name, got[0].Tags[0].Name, got[0].Subnets[0].OriginalString = "changed", "changed", "changed"
-	if again, _ := c.CustomSubnets(ctx); again[0].Name != "a-new" || again[0].Tags[0].Name != awsTagID ||
+	if again, _ := c.CustomSubnets(ctx); again[0].Name != "a-new" || again[0].Tags[0].Name != "" ||
 		again[0].Subnets[0].OriginalString != "198.51.100.0/24" {
 		t.Errorf("a caller's edit reached the listing: %+v", again[0])
 	}

@@ -162,7 +162,7 @@ func (c *Client) CreateSubnet(ctx context.Context, in SubnetInput) (string, erro
 		if id, err = createdID(raw); err != nil {
 			err = &AmbiguousError{Operation: op.name, Err: err}
 		} else {
-			c.subnets.put(subnetFromInput(id, in))
+			c.subnets.put(subnetFromInput(id, in, c.knownSubnetTags()))
 			return id, nil
 		}
 	}
@@ -201,7 +201,7 @@ func (c *Client) UpdateSubnet(ctx context.Context, id string, in SubnetInput) er
 	err := c.do(ctx, op, in, nil)
 	switch {
 	case err == nil:
-		c.subnets.put(subnetFromInput(id, in))
+		c.subnets.put(subnetFromInput(id, in, c.knownSubnetTags()))
 	case IsNotFound(err):
 		c.subnets.remove(id)
 	case IsAmbiguous(err):
@@ -245,14 +245,61 @@ func nonNil(s []string) []string {
 
 // subnetFromInput is what the run-scoped listing records for a range this client wrote:
 // what was sent, which is what a configuration is compared with. MDA's normalised
-// address and mask, and its tag objects, are not known until the next listing.
-func subnetFromInput(id string, in SubnetInput) Subnet {
+// address and mask are not known until the next listing. Tags are sent as names or ids:
+// each is matched to a tag object the listings already hold (known, by id and by name),
+// so that a tag sent by id keeps its name; one no listing holds is recorded by id when it
+// has the shape of one (24 hexadecimal characters), otherwise by name (a new tag).
+func subnetFromInput(id string, in SubnetInput, known map[string]SubnetTag) Subnet {
 	s := Subnet{ID: id, Name: in.Name, Category: in.Category, Organization: in.Organization}
 	for _, cidr := range in.Subnets {
 		s.Subnets = append(s.Subnets, SubnetCIDR{OriginalString: cidr})
 	}
 	for _, t := range in.Tags {
-		s.Tags = append(s.Tags, SubnetTag{Name: t, Target: 1})
+		switch tag, ok := known[t]; {
+		case ok:
+			s.Tags = append(s.Tags, tag)
+		case looksLikeTagID(t):
+			s.Tags = append(s.Tags, SubnetTag{ID: t, Target: 1})
+		default:
+			s.Tags = append(s.Tags, SubnetTag{Name: t, Target: 1})
+		}
 	}
 	return s
+}
+
+// knownSubnetTags indexes by id and by name the tag objects of every range the run's
+// listings hold, custom and built-in. Ids win over names on a clash: ids are unique.
+func (c *Client) knownSubnetTags() map[string]SubnetTag {
+	known := map[string]SubnetTag{}
+	var byID []SubnetTag
+	for _, sc := range []*subnetCache{&c.subnets, &c.builtInSubnets} {
+		sc.mu.Lock()
+		for _, r := range sc.byID {
+			for _, t := range r.Tags {
+				if t.ID != "" && t.Name != "" {
+					byID = append(byID, t)
+				}
+			}
+		}
+		sc.mu.Unlock()
+	}
+	for _, t := range byID {
+		known[t.Name] = t
+	}
+	for _, t := range byID {
+		known[t.ID] = t
+	}
+	return known
+}
+
+func looksLikeTagID(s string) bool {
+	if len(s) != 24 {
+		return false
+	}
+	for _, r := range s {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
+			return false
+		}
+	}
+	return true
 }

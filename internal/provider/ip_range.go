@@ -87,11 +87,12 @@ func findCustomSubnet(ctx context.Context, c *mda.Client, id, name string) (*mda
 // sources pays for one walk of the ranges in all.
 //
 // A range this client wrote earlier in the run sits in that listing as it was sent (Raw
-// is nil), its tags the strings the configuration gave: possibly tag ids, never MDA's tag
-// objects. A data source must not show those as tag names, nor filter on them. So when a
-// range that matches is such a write with tags, the custom ranges are listed once more,
-// straight from MDA. That only happens in an apply where the data source reads after
-// ranges it depends on were written with tags, and costs ceil(custom / 100) requests.
+// is nil). Its tags are the tag objects the listings already knew for the names or ids
+// sent; a tag sent by an id no listing holds has no name there. A data source must not
+// show an empty name, nor filter on it. So when a range that matches is such a write, the
+// custom ranges are listed once more, straight from MDA. That only happens in an apply
+// where the data source reads after ranges it depends on were written with tag ids the
+// run had not seen, and costs ceil(custom / 100) requests.
 // The answer is not put back into the shared listing: the resources compare with what
 // they sent, which it holds. Dropping it instead (InvalidateSubnets) would send every
 // other user of the listing to walk it again, and a walk replays the writes that finish
@@ -102,7 +103,7 @@ func customIPRanges(ctx context.Context, c *mda.Client, match func(mda.Subnet) b
 		return nil, err
 	}
 	ranges := slices.DeleteFunc(listed, func(s mda.Subnet) bool { return !match(s) })
-	if !slices.ContainsFunc(ranges, writtenWithTags) {
+	if !slices.ContainsFunc(ranges, writtenWithUnnamedTags) {
 		return ranges, nil
 	}
 	custom := false
@@ -117,9 +118,11 @@ func customIPRanges(ctx context.Context, c *mda.Client, match func(mda.Subnet) b
 	return ranges, nil
 }
 
-// writtenWithTags reports whether the run's listing holds s as this client sent it, with
-// tags that may be ids (see customIPRanges).
-func writtenWithTags(s mda.Subnet) bool { return s.Raw == nil && len(s.Tags) > 0 }
+// writtenWithUnnamedTags reports whether the run's listing holds s as this client sent
+// it, with a tag whose name it does not know (see customIPRanges).
+func writtenWithUnnamedTags(s mda.Subnet) bool {
+	return s.Raw == nil && slices.ContainsFunc(s.Tags, func(t mda.SubnetTag) bool { return t.Name == "" })
+}
 
 // subnetCIDRs returns a range's subnets as the user wrote them (MDA's originalString).
 func subnetCIDRs(s mda.Subnet) []string {

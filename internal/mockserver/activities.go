@@ -357,6 +357,25 @@ func (s *Server) AddActivities(in ...Activity) []Activity {
 	return out
 }
 
+// DeleteActivities removes activities by id and returns how many there were, as MDA's
+// retention would.
+func (s *Server) DeleteActivities(ids ...string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	as := s.activityStore()
+	n := 0
+	for _, id := range ids {
+		if as.byID[id] == nil {
+			continue
+		}
+		delete(as.byID, id)
+		as.items = slices.DeleteFunc(as.items, func(a *Activity) bool { return a.ID == id })
+		as.sorted = nil
+		n++
+	}
+	return n
+}
+
 // ActivityScanPage describes a scan page of activities as it is served.
 type ActivityScanPage struct {
 	// N counts the scan pages served so far, 1 for the first.

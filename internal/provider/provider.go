@@ -145,6 +145,8 @@ func (p *mdaProvider) DataSources(_ context.Context) []func() datasource.DataSou
 		NewIPRangesDataSource,
 		NewAlertDataSource,
 		NewAlertsDataSource,
+		NewActivityDataSource,
+		NewActivitiesDataSource,
 		NewEntityDataSource,
 		NewEntitiesDataSource,
 	}

@@ -375,3 +375,22 @@ func testAccActivityObject(a mockserver.Activity) knownvalue.Check {
 		"raw_json":    knownvalue.StringRegexp(regexp.MustCompile(regexp.QuoteMeta(`"_id":"` + a.ID + `"`))),
 	})
 }
+
+// TestAccActivitiesDataSource_faultMidScan: MDA's 500 page on the third request of a scan
+// fails the read with an error naming the status and the portal, not a partial list.
+func TestAccActivitiesDataSource_faultMidScan(t *testing.T) {
+	m := acctest.StartMock(t)
+	m.OnActivityScanPage(func(p mockserver.ActivityScanPage) {
+		if p.N == 2 {
+			m.AddFault(mockserver.Fault{Match: "POST /api/v1/activities/", Status: 500, Count: 100, Body: acctest.ErrorPage(500)})
+		}
+	})
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      acctest.ProviderConfig(m) + `data "mda_activities" "big" { max_results = 2000 }`,
+			ExpectError: expectErrorWords(`list activities .* 500 .*` + regexp.QuoteMeta(m.URL())),
+		}},
+	})
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -220,7 +221,7 @@ func (r *alertStateResource) ValidateConfig(ctx context.Context, req resource.Va
 // managing an alert that does not exist.
 func (r *alertStateResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
-		return // destroy: Delete explains that the alert is left as it is
+		return // destroy: the alert is left as it is (the docs say so, Delete logs it)
 	}
 	var plan alertStateResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -296,20 +297,34 @@ func (r *alertStateResource) checkNewAlert(ctx context.Context, id string, plan 
 	}
 }
 
+// Create and Update are one convergence: both act on what MDA holds now, not on what the
+// state said, so creating over an alert closed meanwhile and updating one are the same.
 func (r *alertStateResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r.convergePlan(ctx, req.Plan, true, &resp.State, &resp.Diagnostics)
+}
+
+func (r *alertStateResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.convergePlan(ctx, req.Plan, false, &resp.State, &resp.Diagnostics)
+}
+
+func (r *alertStateResource) convergePlan(ctx context.Context, p tfsdk.Plan, creating bool, state *tfsdk.State, diags *diag.Diagnostics) {
 	var plan alertStateResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	diags.Append(p.Get(ctx, &plan)...)
+	if diags.HasError() {
 		return
 	}
-	ctx, cancel, diags := withTimeout(ctx, plan.Timeouts.Create)
-	resp.Diagnostics.Append(diags...)
+	timeout := plan.Timeouts.Update
+	if creating {
+		timeout = plan.Timeouts.Create
+	}
+	ctx, cancel, d := withTimeout(ctx, timeout)
+	diags.Append(d...)
 	defer cancel()
-	m, ok := r.converge(ctx, plan, &resp.Diagnostics)
+	m, ok := r.converge(ctx, plan, diags)
 	if !ok {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	diags.Append(state.Set(ctx, &m)...)
 }
 
 func (r *alertStateResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -366,32 +381,18 @@ func (r *alertStateResource) Read(ctx context.Context, req resource.ReadRequest,
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-func (r *alertStateResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan alertStateResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, diags := withTimeout(ctx, plan.Timeouts.Update)
-	resp.Diagnostics.Append(diags...)
-	defer cancel()
-	m, ok := r.converge(ctx, plan, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
 func (r *alertStateResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state alertStateResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.AddWarning("Alert left as it is", fmt.Sprintf(
-		"Alert %s (%s) was removed from the state only. It stays %s and %s in MDA: the alert belongs to MDA, and MDA "+
-			"cannot reopen alerts through its API.",
-		state.ID.ValueString(), state.Title.ValueString(), state.Status.ValueString(), state.CurrentResolution.ValueString()))
+	// Logged, not warned: a destroy of 60 alert states would print 60 warnings that all say
+	// what the docs say once.
+	tflog.Info(ctx, "alert left as it is in MDA; removed from the state only", map[string]any{
+		"alert_id": state.ID.ValueString(), "title": state.Title.ValueString(),
+		"status": state.Status.ValueString(), "resolution": state.CurrentResolution.ValueString(),
+	})
 }
 
 // ImportState takes the alert's id, with or without the "ca" prefix. The first Read

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -144,8 +145,9 @@ func refuseUnknown(diags *diag.Diagnostics, cfg mdaProviderModel) bool {
 		"request_timeout":         cfg.RequestTimeout.IsUnknown(),
 	}
 	maps.Copy(unknown, cfg.authUnknown())
-	for attr, isUnknown := range unknown {
-		if isUnknown {
+	// Sorted: the same configuration gives the same diagnostics in the same order.
+	for _, attr := range slices.Sorted(maps.Keys(unknown)) {
+		if unknown[attr] {
 			diags.AddAttributeError(path.Root(attr), "Unknown MDA provider setting",
 				fmt.Sprintf("`%s` depends on a value that is not known until apply, so the provider cannot be configured "+
 					"during plan. Set it to a literal or a variable, or apply the resource it depends on first with -target.", attr))

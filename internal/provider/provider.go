@@ -71,7 +71,8 @@ func (p *mdaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			},
 			"api_token": schema.StringAttribute{
 				MarkdownDescription: "A legacy MDA API token, sent as `Authorization: Token <key>`. It carries the " +
-					"permissions of the user who created it; use it where no Entra application is registered for MDA. It is not " +
+					"permissions of the user who created it; use it where no Entra application is registered for MDA. The file data " +
+					"sources (`mda_file`, `mda_files`) need it: MDA's Files API refuses Entra tokens. It is not " +
 					"checked before the first request that needs it: only a request to MDA could check it, and that would " +
 					"spend the tenant's budget. Environment variable: `MDA_API_TOKEN`.",
 				Optional:  true,
@@ -149,5 +150,7 @@ func (p *mdaProvider) DataSources(_ context.Context) []func() datasource.DataSou
 		NewActivitiesDataSource,
 		NewEntityDataSource,
 		NewEntitiesDataSource,
+		NewFileDataSource,
+		NewFilesDataSource,
 	}
 }

@@ -122,6 +122,8 @@ func TestIPRangeSchemaModelParity(t *testing.T) {
 		"mda_ip_ranges": {NewIPRangesDataSource(), reflect.TypeFor[ipRangesDataSourceModel]()},
 		"mda_entity":    {NewEntityDataSource(), reflect.TypeFor[entityDataSourceModel]()},
 		"mda_entities":  {NewEntitiesDataSource(), reflect.TypeFor[entitiesDataSourceModel]()},
+		"mda_file":      {NewFileDataSource(), reflect.TypeFor[fileDataModel]()},
+		"mda_files":     {NewFilesDataSource(), reflect.TypeFor[filesDataSourceModel]()},
 	} {
 		var ds datasource.SchemaResponse
 		c.ds.Schema(ctx, datasource.SchemaRequest{}, &ds)

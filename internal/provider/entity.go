@@ -46,7 +46,7 @@ type entityDataModel struct {
 	IsAdmin      types.Bool           `tfsdk:"is_admin"`
 	IsExternal   types.Bool           `tfsdk:"is_external"`
 	LastSeen     types.String         `tfsdk:"last_seen"`
-	App          entityAppModel       `tfsdk:"app"`
+	App          *entityAppModel      `tfsdk:"app"`
 	UserGroups   []entityGroupModel   `tfsdk:"user_groups"`
 	Accounts     []entityAccountModel `tfsdk:"accounts"`
 	RawJSON      types.String         `tfsdk:"raw_json"`
@@ -164,7 +164,7 @@ func entityDataFromAPI(e mda.Entity) entityDataModel {
 		IsAdmin:      types.BoolValue(e.IsAdmin),
 		IsExternal:   types.BoolPointerValue(e.IsExternal),
 		LastSeen:     types.StringNull(),
-		App: entityAppModel{
+		App: &entityAppModel{
 			ID:       types.Int64Value(int64(e.App.ID)),
 			Name:     stringOrNull(e.App.Name),
 			Instance: types.Int64Value(int64(e.App.Instance)),

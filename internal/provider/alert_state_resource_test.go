@@ -309,6 +309,13 @@ func TestAccAlertStateResource_validation(t *testing.T) {
 		"legacy resolution":           {id, `resolution = "resolved"`, `Invalid Attribute Value Match.*resolution.*benign`},
 		"malformed id":                {"ca12345", `read = true`, `Invalid Attribute Value Match.*alert_id.*24 hexadecimal`},
 	}
+	// The subtests are parallel, so they run after this function returns: the count is
+	// checked when they have all finished.
+	t.Cleanup(func() {
+		if st := m.Stats(); st.Total != 0 {
+			t.Errorf("a refused configuration reached the API: %+v", st.Routes)
+		}
+	})
 	for desc, tc := range cases {
 		t.Run(desc, func(t *testing.T) {
 			resource.ParallelTest(t, resource.TestCase{
@@ -321,9 +328,6 @@ func TestAccAlertStateResource_validation(t *testing.T) {
 				}},
 			})
 		})
-	}
-	if st := m.Stats(); st.Total != 0 {
-		t.Errorf("a refused configuration reached the API: %+v", st.Routes)
 	}
 }
 

@@ -225,6 +225,13 @@ func TestAccAlertsDataSource_validation(t *testing.T) {
 		"direction alone":    {`sort_direction = "asc"`, `Invalid Attribute Combination.*sort_field`},
 		"bad sort field":     {`sort_field = "title"`, `Invalid Attribute Value Match.*sort_field`},
 	}
+	// The subtests are parallel, so they run after this function returns: the count is
+	// checked when they have all finished.
+	t.Cleanup(func() {
+		if st := m.Stats(); st.Total != 0 {
+			t.Errorf("a refused configuration reached the API: %+v", st.Routes)
+		}
+	})
 	for desc, tc := range cases {
 		t.Run(desc, func(t *testing.T) {
 			resource.ParallelTest(t, resource.TestCase{
@@ -237,9 +244,6 @@ func TestAccAlertsDataSource_validation(t *testing.T) {
 				}},
 			})
 		})
-	}
-	if st := m.Stats(); st.Total != 0 {
-		t.Errorf("a refused configuration reached the API: %+v", st.Routes)
 	}
 }
 

@@ -649,6 +649,13 @@ func TestAccIPRangeResource_failingDeleteIsNotADelete(t *testing.T) {
 // apart, at plan time and without a request.
 func TestAccIPRangeResource_badNames(t *testing.T) {
 	m := acctest.StartMock(t)
+	// The subtests are parallel, so they run after this function returns: the count is
+	// checked when they have all finished.
+	t.Cleanup(func() {
+		if st := m.Stats(); st.Total != 0 {
+			t.Errorf("refused names cost %d requests, want 0: %v", st.Total, st.Routes)
+		}
+	})
 	for desc, tc := range map[string]struct{ hcl, want string }{
 		"NUL":              {`"office\u0000"`, `Invalid IP range name.*name.*control character U\+0000.*remove it from name`},
 		"tab":              {`"head\toffice"`, `Invalid IP range name.*control character U\+0009`},
@@ -673,9 +680,6 @@ resource "mda_ip_range" "test" {
 				}},
 			})
 		})
-	}
-	if st := m.Stats(); st.Total != 0 {
-		t.Errorf("refused names cost %d requests, want 0: %v", st.Total, st.Routes)
 	}
 }
 

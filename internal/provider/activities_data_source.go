@@ -91,6 +91,7 @@ type activitiesDataSourceModel struct {
 	Text          types.String `tfsdk:"text"`
 	SortField     types.String `tfsdk:"sort_field"`
 	SortDirection types.String `tfsdk:"sort_direction"`
+	IncludeRaw    types.Bool   `tfsdk:"include_raw_json"`
 	listFilterModel
 	Activities []activityDataModel `tfsdk:"activities"`
 }
@@ -173,6 +174,12 @@ func (d *activitiesDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 		"device_type": stringSet("Only activities from these kinds of device: `"+strings.Join(deviceTypeWords, "`, `")+"`.",
 			stringvalidator.OneOf(deviceTypeWords...)),
 		"text": oneString("Only activities that mention this text, as the portal's search box finds it."),
+		"include_raw_json": schema.BoolAttribute{
+			MarkdownDescription: "Whether each activity carries `raw_json`. Defaults to `true`. An activity's JSON is a few " +
+				"kilobytes, so a pull of 20 000 keeps tens of megabytes in the state and makes every plan slower; set " +
+				"`false` for large pulls that need only the mapped attributes.",
+			Optional: true,
+		},
 		"activities": schema.ListNestedAttribute{
 			MarkdownDescription: "The matching activities, newest first unless `sort_field` says otherwise.",
 			Computed:            true,
@@ -236,9 +243,14 @@ func (d *activitiesDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		addAPIError(&resp.Diagnostics, "list activities", err)
 		return
 	}
+	withRaw := cfg.IncludeRaw.IsNull() || cfg.IncludeRaw.ValueBool()
 	cfg.Activities = make([]activityDataModel, 0, len(res.Items))
 	for _, a := range res.Items {
-		cfg.Activities = append(cfg.Activities, activityDataFromAPI(a))
+		m := activityDataFromAPI(a)
+		if !withRaw {
+			m.RawJSON = types.StringNull()
+		}
+		cfg.Activities = append(cfg.Activities, m)
 	}
 	cfg.setResult(res.Total, res.Truncated)
 	cfg.ID = types.StringValue("activities")

@@ -192,7 +192,8 @@ data "mda_activities" "alerted" {
 	})
 }
 
-// TestAccActivityDataSource reads one activity by id, and fails clearly for an unknown one.
+// TestAccActivityDataSource refuses a malformed id at plan time, fails clearly for an
+// unknown one, and reads one activity by id (last, so the destroy has a valid config).
 func TestAccActivityDataSource(t *testing.T) {
 	m := acctest.StartMock(t)
 	a := m.Activities()[17]
@@ -200,6 +201,27 @@ func TestAccActivityDataSource(t *testing.T) {
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
+			{
+				Config: acctest.ProviderConfig(m) + `
+data "mda_activity" "bad" {
+  id = "a/b"
+}
+`,
+				ExpectError: regexp.MustCompile(`must be an activity id`),
+			},
+			{
+				PreConfig: func() {
+					if n := m.Stats().Routes["GET /api/v1/activities/{id}/"]; n != 0 {
+						t.Errorf("the malformed id cost %d requests, want 0", n)
+					}
+				},
+				Config: acctest.ProviderConfig(m) + `
+data "mda_activity" "missing" {
+  id = "97134000_15600_00000000-0000-0000-0000-000000000000"
+}
+`,
+				ExpectError: regexp.MustCompile(`(?s)Activity not found.*MDA has no activity with the id`),
+			},
 			{
 				Config: acctest.ProviderConfig(m) + fmt.Sprintf(`
 data "mda_activity" "found" {
@@ -212,22 +234,6 @@ data "mda_activity" "found" {
 					statecheck.ExpectKnownValue("data.mda_activity.found", tfjsonpath.New("user_name"), knownvalue.StringExact(a.User)),
 					statecheck.ExpectKnownValue("data.mda_activity.found", tfjsonpath.New("raw_json"), knownvalue.StringRegexp(regexp.MustCompile(regexp.QuoteMeta(`"_id":"`+a.ID+`"`)))),
 				},
-			},
-			{
-				Config: acctest.ProviderConfig(m) + `
-data "mda_activity" "missing" {
-  id = "97134000_15600_00000000-0000-0000-0000-000000000000"
-}
-`,
-				ExpectError: regexp.MustCompile(`(?s)Activity not found.*MDA has no activity with the id`),
-			},
-			{
-				Config: acctest.ProviderConfig(m) + `
-data "mda_activity" "bad" {
-  id = "a/b"
-}
-`,
-				ExpectError: regexp.MustCompile(`must be an activity id`),
 			},
 		},
 	})
@@ -283,14 +289,16 @@ func TestAccActivitiesDataSource_scanExactlyOnce(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: acctest.ProviderConfig(m) + `
 data "mda_activities" "all" {
-  max_results = 5000
-  since       = "2000-01-01T00:00:00Z"
+  max_results      = 5000
+  since            = "2000-01-01T00:00:00Z"
+  include_raw_json = false
 }
 `,
 			Check: resource.ComposeTestCheckFunc(
 				resource.TestCheckResourceAttr("data.mda_activities.all", "activities.#", "5000"),
 				resource.TestCheckResourceAttr("data.mda_activities.all", "total", "5000"),
 				resource.TestCheckResourceAttr("data.mda_activities.all", "truncated", "false"),
+				resource.TestCheckNoResourceAttr("data.mda_activities.all", "activities.0.raw_json"),
 				func(s *terraform.State) error {
 					attrs := s.RootModule().Resources["data.mda_activities.all"].Primary.Attributes
 					seen := make(map[string]bool, len(want))
@@ -376,21 +384,34 @@ func testAccActivityObject(a mockserver.Activity) knownvalue.Check {
 	})
 }
 
-// TestAccActivitiesDataSource_faultMidScan: MDA's 500 page on the third request of a scan
-// fails the read with an error naming the status and the portal, not a partial list.
-func TestAccActivitiesDataSource_faultMidScan(t *testing.T) {
+// TestAccActivitiesDataSource_faults: MDA's 500 page on the third request of a scan fails
+// the read with an error naming the status, not a partial list; the portal's HTML 404 on
+// an activity's own route (a wrong portal_url) is an error naming the portal, not "not
+// found".
+func TestAccActivitiesDataSource_faults(t *testing.T) {
 	m := acctest.StartMock(t)
 	m.OnActivityScanPage(func(p mockserver.ActivityScanPage) {
 		if p.N == 2 {
 			m.AddFault(mockserver.Fault{Match: "POST /api/v1/activities/", Status: 500, Count: 100, Body: acctest.ErrorPage(500)})
 		}
 	})
+	id := m.Activities()[0].ID
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config:      acctest.ProviderConfig(m) + `data "mda_activities" "big" { max_results = 2000 }`,
-			ExpectError: expectErrorWords(`list activities .* 500 .*` + regexp.QuoteMeta(m.URL())),
-		}},
+		Steps: []resource.TestStep{
+			{
+				Config:      acctest.ProviderConfig(m) + `data "mda_activities" "big" { max_results = 2000 }`,
+				ExpectError: expectErrorWords(`Unable to list activities .* HTTP 500`),
+			},
+			{
+				PreConfig: func() {
+					m.ClearFaults()
+					m.AddFault(mockserver.Fault{Match: "GET /api/v1/activities/{id}/", Status: 404, Count: 100, Body: acctest.NotFoundPage})
+				},
+				Config:      acctest.ProviderConfig(m) + fmt.Sprintf(`data "mda_activity" "one" { id = %q }`, id),
+				ExpectError: expectErrorWords(`Unable to read activity .* HTTP 404 .*` + regexp.QuoteMeta(m.URL())),
+			},
+		},
 	})
 }

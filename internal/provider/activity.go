@@ -93,7 +93,8 @@ func activityDataAttributes() map[string]schema.Attribute {
 			Computed:            true,
 			ElementType:         types.StringType,
 		},
-		"raw_json": str("The activity as MDA sent it, as JSON, for fields this provider does not map; read it with `jsondecode`."),
+		"raw_json": str("The activity as MDA sent it, as JSON, for fields this provider does not map; read it with " +
+			"`jsondecode`. Null in `mda_activities` with `include_raw_json = false`."),
 	}
 }
 

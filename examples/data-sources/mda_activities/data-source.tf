@@ -20,10 +20,12 @@ data "mda_activities" "alert" {
 # A large pull: everything MDA stored in the last week, up to 20 000 activities. Above
 # 1 000 the data source uses MDA's scan mode, which returns each activity once even
 # while new ones arrive; it costs ceil(max_results / 100) requests, about seven minutes
-# at MDA's 30 a minute for 20 000, and the plan logs the estimate at INFO.
+# at MDA's 30 a minute for 20 000, and the plan logs the estimate at INFO. Without
+# raw_json the state stays small.
 data "mda_activities" "week" {
-  created_since = timeadd(plantimestamp(), "-168h")
-  max_results   = 20000
+  created_since    = timeadd(plantimestamp(), "-168h")
+  max_results      = 20000
+  include_raw_json = false
 }
 
 # Any other API filter in its own syntax, combined with the typed ones by AND.

@@ -415,3 +415,37 @@ func TestAccActivitiesDataSource_faults(t *testing.T) {
 		},
 	})
 }
+
+// TestAccActivitiesDataSource_refused: configurations MDA would refuse, or that say one
+// thing twice, fail at plan time without a request.
+func TestAccActivitiesDataSource_refused(t *testing.T) {
+	m := acctest.StartMock(t)
+	noRequest := func() {
+		if n := m.Stats().Routes["POST /api/v1/activities/"]; n != 0 {
+			t.Errorf("a refused configuration cost %d requests, want 0", n)
+		}
+	}
+	step := func(body, want string) resource.TestStep {
+		return resource.TestStep{
+			PreConfig:   noRequest,
+			Config:      acctest.ProviderConfig(m) + "data \"mda_activities\" \"x\" {\n" + body + "\n}\n",
+			ExpectError: expectErrorWords(want),
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			step(`country = ["us"]`, `two-letter ISO 3166 country code`),
+			step(`source = ["api"]`, `value must be one of`),
+			step(`device_type = ["DESKTOP"]`, `value must be one of`),
+			step(`since = "yesterday"`, `not an RFC 3339 timestamp`),
+			step(`max_results = 20001`, `between 1 and 20000`),
+			step(`user = ["bob@contoso.com"]
+  filters = jsonencode({ "user.username" = { startswith = ["b"] } })`, `"user.username" is set both by .user. and .user_prefix. and by .filters.`),
+			step(`filters = jsonencode({ service = { like = [1] } })`, `unknown operator "like"`),
+			step(`sort_direction = "asc"`, `sort_field`),
+			{PreConfig: noRequest, Config: acctest.ProviderConfig(m), PlanOnly: true},
+		},
+	})
+}

@@ -1,6 +1,7 @@
 package mda
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -13,13 +14,25 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/gofrs/flock"
 )
+
+// windowLockTimeout bounds the wait for the window file's lock. A holder that is stuck (a
+// process stopped in a debugger, a network file system that never answers) must not stall
+// every request: past it, update fails and the limiter goes on with this process's own
+// window, saying so in the log.
+var windowLockTimeout = 5 * time.Second
+
+// windowLockRetry is how often a held lock is tried again.
+const windowLockRetry = 10 * time.Millisecond
 
 // windowFile is the limiter's memory across processes: one small JSON file per portal,
 // holding the start times of requests still inside the window, keyed by the limiter
 // instance that made them, and any 429 penalty. Every read-modify-write holds an
-// exclusive lock on the file (flock on unix; elsewhere no lock, and the file is only
-// a best effort).
+// exclusive lock on a lock file beside it (gofrs/flock: flock on unix, LockFileEx on
+// Windows). The lock is a file of its own because a Windows lock bars every other
+// handle, this process's own included, from the locked bytes.
 type windowFile struct {
 	path string
 	id   string // this limiter instance's key in the file
@@ -60,15 +73,19 @@ func (f *windowFile) update(clock Clock, fn func(*windowState)) error {
 	if err := os.MkdirAll(filepath.Dir(f.path), 0o700); err != nil {
 		return err
 	}
+	lock := flock.New(f.path+".lock", flock.SetPermissions(0o600))
+	ctx, cancel := context.WithTimeout(context.Background(), windowLockTimeout)
+	defer cancel()
+	locked, err := lock.TryLockContext(ctx, windowLockRetry)
+	if !locked {
+		return fmt.Errorf("locking %s (waited up to %s): %w", lock.Path(), windowLockTimeout, err)
+	}
+	defer func() { _ = lock.Unlock() }()
 	file, err := os.OpenFile(f.path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = file.Close() }()
-	if err := lockFile(file); err != nil {
-		return fmt.Errorf("locking %s: %w", f.path, err)
-	}
-	defer func() { _ = unlockFile(file) }()
 
 	data, err := io.ReadAll(io.LimitReader(file, 1<<20))
 	if err != nil {

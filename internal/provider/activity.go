@@ -55,33 +55,35 @@ type activityDataModel struct {
 	RawJSON     types.String `tfsdk:"raw_json"`
 }
 
+// computedString is a read-only string attribute of an item the data sources list.
+func computedString(desc string) schema.Attribute {
+	return schema.StringAttribute{MarkdownDescription: desc, Computed: true}
+}
+
 // activityDataAttributes describes one activity; the singular data source makes id its
 // input.
 func activityDataAttributes() map[string]schema.Attribute {
-	str := func(desc string) schema.Attribute {
-		return schema.StringAttribute{MarkdownDescription: desc, Computed: true}
-	}
 	return map[string]schema.Attribute{
-		"id": str("The activity's id in MDA (its `_id`), as `mda_activity` takes it."),
-		"time": str("When the activity happened, as an RFC 3339 timestamp in UTC: what `since` and `until` " +
+		"id": computedString("The activity's id in MDA (its `_id`), as `mda_activity` takes it."),
+		"time": computedString("When the activity happened, as an RFC 3339 timestamp in UTC: what `since` and `until` " +
 			"compare and `sort_field = \"date\"` orders by."),
-		"created": str("When MDA stored the activity, as an RFC 3339 timestamp in UTC; it can be minutes or hours " +
+		"created": computedString("When MDA stored the activity, as an RFC 3339 timestamp in UTC; it can be minutes or hours " +
 			"after `time`. What `created_since` compares."),
 		"app_id":     schema.Int64Attribute{MarkdownDescription: "The id of the app the activity happened in, such as `11161` for Microsoft Office 365.", Computed: true},
-		"app_name":   str("The app's name."),
-		"event_type": str("MDA's name for the kind of event (`eventTypeValue`), such as `EVENT_O365_ONEDRIVE_GENERIC`."),
-		"action_type": str("The app's own name for the operation (`mainInfo.rawOperationName`), such as `FilePreviewed`: " +
+		"app_name":   computedString("The app's name."),
+		"event_type": computedString("MDA's name for the kind of event (`eventTypeValue`), such as `EVENT_O365_ONEDRIVE_GENERIC`."),
+		"action_type": computedString("The app's own name for the operation (`mainInfo.rawOperationName`), such as `FilePreviewed`: " +
 			"what the `action_type` filter matches."),
-		"description": str("MDA's description of the activity."),
-		"severity":    str("`info`, `low`, `medium` or `high`, as MDA rates the activity."),
-		"user_name":   str("Who performed the activity (`user.userName`, usually a user principal name); null when MDA names no one."),
-		"ip_address":  str("The IP address the activity came from."),
-		"country":     str("The country of the IP address, as an ISO 3166 code such as `US`."),
-		"city":        str("The city of the IP address."),
-		"isp":         str("The internet service provider or organisation that holds the IP address."),
-		"user_agent":  str("The user agent the app reported."),
-		"device_type": str("`desktop`, `mobile`, `tablet` or `other`, from the user agent."),
-		"source": str("How MDA learnt of the activity: `" + strings.Join(activitySourceWords, "`, `") +
+		"description": computedString("MDA's description of the activity."),
+		"severity":    computedString("`info`, `low`, `medium` or `high`, as MDA rates the activity."),
+		"user_name":   computedString("Who performed the activity (`user.userName`, usually a user principal name); null when MDA names no one."),
+		"ip_address":  computedString("The IP address the activity came from."),
+		"country":     computedString("The country of the IP address, as an ISO 3166 code such as `US`."),
+		"city":        computedString("The city of the IP address."),
+		"isp":         computedString("The internet service provider or organisation that holds the IP address."),
+		"user_agent":  computedString("The user agent the app reported."),
+		"device_type": computedString("`desktop`, `mobile`, `tablet` or `other`, from the user agent."),
+		"source": computedString("How MDA learnt of the activity: `" + strings.Join(activitySourceWords, "`, `") +
 			"` (`unknown_<n>` for a code this provider does not know)."),
 		"alert_ids": schema.ListAttribute{
 			MarkdownDescription: "The alerts the activity is part of; empty for most activities.",
@@ -93,7 +95,7 @@ func activityDataAttributes() map[string]schema.Attribute {
 			Computed:            true,
 			ElementType:         types.StringType,
 		},
-		"raw_json": str("The activity as MDA sent it, as JSON, for fields this provider does not map; read it with " +
+		"raw_json": computedString("The activity as MDA sent it, as JSON, for fields this provider does not map; read it with " +
 			"`jsondecode`. Null in `mda_activities` with `include_raw_json = false`."),
 	}
 }

@@ -85,42 +85,39 @@ type fileCollaboratorModel struct {
 // fileDataAttributes describes one file in the data sources; the singular data source
 // replaces id with its input.
 func fileDataAttributes() map[string]schema.Attribute {
-	str := func(desc string) schema.Attribute {
-		return schema.StringAttribute{MarkdownDescription: desc, Computed: true}
-	}
 	return map[string]schema.Attribute{
-		"id":          str("MDA's id of the file: 24 hexadecimal characters, what `mda_file` takes."),
-		"app_file_id": str("The file's id in its app (the API's `id`), such as SharePoint's `<site id>|<item id>`."),
-		"name":        str("The file or folder name."),
+		"id":          computedString("MDA's id of the file: 24 hexadecimal characters, what `mda_file` takes."),
+		"app_file_id": computedString("The file's id in its app (the API's `id`), such as SharePoint's `<site id>|<item id>`."),
+		"name":        computedString("The file or folder name."),
 		"app_id": schema.Int64Attribute{
 			MarkdownDescription: "The app the file is in, by MDA app id (such as `15600` for Microsoft OneDrive for Business).",
 			Computed:            true,
 		},
-		"app_name": str("The app's name."),
+		"app_name": computedString("The app's name."),
 		"instance": schema.Int64Attribute{
 			MarkdownDescription: "The app instance, for apps connected more than once; `0` for the first.",
 			Computed:            true,
 		},
-		"type": str("`other`, `document`, `spreadsheet`, `presentation`, `text`, `image` or `folder` " +
+		"type": computedString("`other`, `document`, `spreadsheet`, `presentation`, `text`, `image` or `folder` " +
 			"(the API's `fileType` pair); null when MDA sends none."),
-		"sharing": str("Who the file is shared with: `private`, `internal`, `external`, `public` or " +
+		"sharing": computedString("Who the file is shared with: `private`, `internal`, `external`, `public` or " +
 			"`public_internet` (the API's `fileAccessLevel` pair); null when MDA sends none."),
-		"status": str("The file's status as MDA names it, in lower case, such as `exists` for a file in place " +
+		"status": computedString("The file's status as MDA names it, in lower case, such as `exists` for a file in place " +
 			"(the API's `fileStatus` pair)."),
 		"is_folder":     schema.BoolAttribute{MarkdownDescription: "Whether this is a folder.", Computed: true},
 		"size":          schema.Int64Attribute{MarkdownDescription: "The size in bytes; `0` for folders.", Computed: true},
-		"created":       str("When the file was created in its app, as an RFC 3339 timestamp in UTC; null when MDA sends no time."),
-		"modified":      str("When the file was last modified in its app, as an RFC 3339 timestamp in UTC; null when MDA sends no time."),
-		"owner_name":    str("The owner's display name."),
-		"owner_address": str("The owner's email address or user name."),
+		"created":       computedString("When the file was created in its app, as an RFC 3339 timestamp in UTC; null when MDA sends no time."),
+		"modified":      computedString("When the file was last modified in its app, as an RFC 3339 timestamp in UTC; null when MDA sends no time."),
+		"owner_name":    computedString("The owner's display name."),
+		"owner_address": computedString("The owner's email address or user name."),
 		"owner_external": schema.BoolAttribute{
 			MarkdownDescription: "Whether the owner is outside the organization.",
 			Computed:            true,
 		},
-		"link":      str("The file's address in its app."),
-		"parent_id": str("The app's id of the folder holding the file."),
-		"mime_type": str("The MIME type, such as `text/plain`; null for folders."),
-		"extension": str("The file name extension without the dot, such as `docx`; null for folders."),
+		"link":      computedString("The file's address in its app."),
+		"parent_id": computedString("The app's id of the folder holding the file."),
+		"mime_type": computedString("The MIME type, such as `text/plain`; null for folders."),
+		"extension": computedString("The file name extension without the dot, such as `docx`; null for folders."),
 		"domains": schema.ListAttribute{
 			MarkdownDescription: "The domains of the users who can access the file, the owner's included.",
 			Computed:            true,
@@ -130,10 +127,10 @@ func fileDataAttributes() map[string]schema.Attribute {
 			MarkdownDescription: "The users and groups the file is shared with.",
 			Computed:            true,
 			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-				"id":     str("The collaborator's id in the app."),
-				"name":   str("The collaborator's display name."),
-				"email":  str("The collaborator's email address; null for groups and when MDA sends none."),
-				"domain": str("The domain of the collaborator's email address, in lower case; null when unknown."),
+				"id":     computedString("The collaborator's id in the app."),
+				"name":   computedString("The collaborator's display name."),
+				"email":  computedString("The collaborator's email address; null for groups and when MDA sends none."),
+				"domain": computedString("The domain of the collaborator's email address, in lower case; null when unknown."),
 			}},
 		},
 		"labels": schema.ListAttribute{
@@ -141,7 +138,7 @@ func fileDataAttributes() map[string]schema.Attribute {
 			Computed:            true,
 			ElementType:         types.StringType,
 		},
-		"raw_json": str("The file as MDA sent it, as JSON, for fields this provider does not map; read it with `jsondecode`."),
+		"raw_json": computedString("The file as MDA sent it, as JSON, for fields this provider does not map; read it with `jsondecode`."),
 	}
 }
 

@@ -23,6 +23,9 @@ type store struct {
 	entities *entityStore
 	// activities is seeded on first use (Server.activityStore).
 	activities *activityStore
+	// streams are the Cloud Discovery reports (discovery_streams_seed.go), shared by the
+	// REST discovery routes and the Graph beta surface.
+	streams []*discoveryStream
 }
 
 // subnet is a range as stored. Tags are held by tag id so a renamed tag shows everywhere.
@@ -61,6 +64,7 @@ func newStore(seed int64, now time.Time) *store {
 	st.seedBuiltIns(now)
 	st.alerts = newAlertStore(st.seed, now)
 	st.files = newFileStore(st.seed, now)
+	st.seedStreams(now)
 	return st
 }
 

@@ -56,14 +56,15 @@ func newAuthorizer(cfg *Config, httpClient *http.Client, clock Clock, logger Log
 	if cfg.APIToken != "" {
 		return legacyTokenAuth{header: "Token " + strings.TrimSpace(cfg.APIToken)}, nil
 	}
-	src, err := newTokenSource(cfg, httpClient, clock, timeout)
+	src, err := newTokenSource(cfg, httpClient, clock, timeout, mdaAudience)
 	if err != nil {
 		return nil, err
 	}
 	return newBearerAuth(src, clock, logger), nil
 }
 
-func newTokenSource(cfg *Config, httpClient *http.Client, clock Clock, timeout time.Duration) (tokenSource, error) {
+// newTokenSource signs in with cfg's credential for aud: MDA's API, or Microsoft Graph.
+func newTokenSource(cfg *Config, httpClient *http.Client, clock Clock, timeout time.Duration, aud audience) (tokenSource, error) {
 	cloud, _ := LookupCloud(cfg.Environment)
 	authority := cfg.AuthorityURL
 	if authority == "" {
@@ -74,7 +75,7 @@ func newTokenSource(cfg *Config, httpClient *http.Client, clock Clock, timeout t
 	cc := clientcredentials.Config{
 		ClientID: cfg.ClientID,
 		TokenURL: strings.TrimRight(authority, "/") + "/" + url.PathEscape(cfg.TenantID) + "/oauth2/v2.0/token",
-		Scopes:   []string{mdaScope},
+		Scopes:   []string{aud.scope},
 		// Entra accepts both styles; fixing one avoids the auto-detection's second
 		// request after a failure.
 		AuthStyle: oauth2.AuthStyleInParams,
@@ -99,7 +100,7 @@ func newTokenSource(cfg *Config, httpClient *http.Client, clock Clock, timeout t
 			assertion: fed.token,
 		}, nil
 	case cfg.UseMSI:
-		return newMSISource(cfg, httpClient, clock, timeout), nil
+		return newMSISource(cfg, httpClient, clock, timeout, aud.resource), nil
 	case cfg.UseCLI:
 		return newCLISource(cfg, clock, timeout), nil
 	}

@@ -210,7 +210,7 @@ func TestCertificate_assertionClaims(t *testing.T) {
 	src, err := newTokenSource(&Config{
 		TenantID: testTenant, ClientID: testApp, AuthorityURL: e.URL,
 		ClientCertificate: pfx(t, key, cert, "pw"), ClientCertificatePassword: "pw",
-	}, e.Client(), clk, 5*time.Second)
+	}, e.Client(), clk, 5*time.Second, mdaAudience)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,12 +37,13 @@ type msiSource struct {
 	endpoint   string
 	header     string // the App Service identity header; "" for IMDS
 	clientID   string
+	resource   string // the v1 resource the token is for
 	clock      Clock
 	timeout    time.Duration
 	appService bool
 }
 
-func newMSISource(cfg *Config, hc *http.Client, clock Clock, timeout time.Duration) *msiSource {
+func newMSISource(cfg *Config, hc *http.Client, clock Clock, timeout time.Duration, resource string) *msiSource {
 	endpoint := cfg.MSIEndpoint
 	if endpoint == "" {
 		endpoint = DefaultMSIEndpoint
@@ -65,6 +66,7 @@ func newMSISource(cfg *Config, hc *http.Client, clock Clock, timeout time.Durati
 		endpoint:   endpoint,
 		header:     cfg.MSIIdentityHeader,
 		clientID:   cfg.ClientID,
+		resource:   resource,
 		clock:      clock,
 		timeout:    timeout,
 		appService: cfg.MSIIdentityHeader != "",
@@ -116,7 +118,7 @@ func (s *msiSource) Token(ctx context.Context) (*oauth2.Token, error) {
 		return fail(&TokenError{Err: fmt.Errorf("the managed identity endpoint is not a URL: %w", err), final: true})
 	}
 	q := u.Query()
-	q.Set("resource", mdaResource)
+	q.Set("resource", s.resource)
 	if s.appService {
 		q.Set("api-version", "2019-08-01")
 	} else {

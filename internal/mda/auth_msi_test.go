@@ -142,7 +142,7 @@ func TestMSI_bypassesTheProxy(t *testing.T) {
 	})
 	proxy, _ := url.Parse("http://127.0.0.1:9") // nothing listens there
 	hc := &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(proxy)}}
-	src := newMSISource(&Config{MSIEndpoint: imds.URL + "/metadata/identity/oauth2/token"}, hc, clk, 5*time.Second)
+	src := newMSISource(&Config{MSIEndpoint: imds.URL + "/metadata/identity/oauth2/token"}, hc, clk, 5*time.Second, mdaResource)
 	tok, err := src.Token(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -154,8 +154,8 @@ func TestMSI_bypassesTheProxy(t *testing.T) {
 
 func TestMSI_defaultEndpoint(t *testing.T) {
 	// No request is made: the test only reads where one would go.
-	src := newMSISource(&Config{}, &http.Client{}, newFakeClock(), time.Second)
+	src := newMSISource(&Config{}, &http.Client{}, newFakeClock(), time.Second, mdaResource)
 	mustEqual(t, "endpoint", src.endpoint, "http://169.254.169.254/metadata/identity/oauth2/token")
-	src = newMSISource(&Config{MSIEndpoint: "http://169.254.169.254"}, &http.Client{}, newFakeClock(), time.Second)
+	src = newMSISource(&Config{MSIEndpoint: "http://169.254.169.254"}, &http.Client{}, newFakeClock(), time.Second, mdaResource)
 	mustEqual(t, "bare host endpoint", src.endpoint, "http://169.254.169.254/metadata/identity/oauth2/token")
 }

@@ -47,6 +47,11 @@ type Client struct {
 
 	requests, retries, throttled atomic.Int64
 
+	// graph reaches Microsoft Graph for Cloud Discovery reports (graph.go), with its own
+	// token, limiter and counters.
+	graph                                       *graphTarget
+	graphRequests, graphRetries, graphThrottled atomic.Int64
+
 	// subnets is the run-scoped listing of custom ranges, kept current by this client's
 	// writes; builtInSubnets lists the built-in ones, which only Microsoft changes.
 	subnets, builtInSubnets subnetCache
@@ -100,7 +105,12 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	graph, err := newGraphTarget(&cfg, &hc, cfg.Clock, cfg.Logger, tokenTimeout)
+	if err != nil {
+		return nil, err
+	}
 	c := &Client{
+		graph:      graph,
 		apiURL:     apiBaseURL(cfg.PortalURL),
 		http:       &hc,
 		auth:       auth,
@@ -159,6 +169,76 @@ type operation struct {
 	route      string // method and pattern, for errors and logs: "DELETE /api/v1/subnet/{id}/"
 	permission string // the MDA permission named in 401/403 errors
 	class      retryClass
+	// graph marks a Microsoft Graph request (graph.go); absURL, when set, is the whole
+	// URL to request instead of path (an @odata.nextLink, followed verbatim).
+	graph  bool
+	absURL string
+}
+
+// The per-service parts of a request: MDA's or Graph's credentials, limiter, URL and counters.
+
+func (c *Client) authFor(op operation) authorizer {
+	if op.graph {
+		return c.graph.auth
+	}
+	return c.auth
+}
+
+func (c *Client) limiterFor(op operation) *limiter {
+	if op.graph {
+		return c.graph.limiter
+	}
+	return c.limiter
+}
+
+func (c *Client) urlFor(op operation) string {
+	switch {
+	case op.absURL != "":
+		return op.absURL
+	case op.graph:
+		return c.graph.baseURL + op.path
+	}
+	return c.apiURL + op.path
+}
+
+// serviceName names the service op goes to, in errors.
+func serviceName(op operation) string {
+	if op.graph {
+		return "Microsoft Graph"
+	}
+	return "MDA"
+}
+
+// baseURLFor is the URL a user configured for op's service, for hints.
+func (c *Client) baseURLFor(op operation) string {
+	if op.graph {
+		return strings.TrimSuffix(c.graph.baseURL, "/beta")
+	}
+	return c.portalURL()
+}
+
+func (c *Client) countRequest(op operation) {
+	if op.graph {
+		c.graphRequests.Add(1)
+		return
+	}
+	c.requests.Add(1)
+}
+
+func (c *Client) countRetry(op operation) {
+	if op.graph {
+		c.graphRetries.Add(1)
+		return
+	}
+	c.retries.Add(1)
+}
+
+func (c *Client) countThrottled(op operation) {
+	if op.graph {
+		c.graphThrottled.Add(1)
+		return
+	}
+	c.throttled.Add(1)
 }
 
 // newOperation fills the {placeholders} of pattern (a path under /api that ends in "/")
@@ -254,11 +334,11 @@ func (c *Client) send(ctx context.Context, op operation, payload []byte) (attemp
 		if ctx.Err() != nil {
 			return r, c.canceled(ctx, op, r, acted, attempts)
 		}
-		if r.resp != nil && r.resp.StatusCode == http.StatusUnauthorized && !reauthorized && c.auth.invalidate(r.header) {
+		if r.resp != nil && r.resp.StatusCode == http.StatusUnauthorized && !reauthorized && c.authFor(op).invalidate(r.header) {
 			// The token may have been revoked or rotated early; one fresh token is worth
 			// a try, and it costs no retry.
 			reauthorized = true
-			c.logger.Log(ctx, LevelInfo, "MDA refused the access token; fetching a new one", map[string]any{"route": op.route})
+			c.logger.Log(ctx, LevelInfo, serviceName(op)+" refused the access token; fetching a new one", map[string]any{"route": op.route})
 			continue
 		}
 		retry, lastErr := c.classify(op, r)
@@ -275,19 +355,19 @@ func (c *Client) send(ctx context.Context, op operation, payload []byte) (attemp
 		throttled := r.resp != nil && r.resp.StatusCode == http.StatusTooManyRequests
 		var wait time.Duration
 		if retry || throttled {
-			wait = c.retryDelay(retries+1, r)
+			wait = c.retryDelay(op, retries+1, r)
 		}
 		if throttled {
-			c.throttled.Add(1)
+			c.countThrottled(op)
 			// Someone else is spending the tenant's budget: hold every request of this
 			// client (and, through the window file, of other processes) until then,
 			// or for the longest wait the client accepts.
-			c.limiter.Penalize(c.clock.Now().Add(min(wait, MaxRetryAfter)))
+			c.limiterFor(op).Penalize(c.clock.Now().Add(min(wait, MaxRetryAfter)))
 		}
 		if retry && wait > MaxRetryAfter {
 			retry = false
-			lastErr = fmt.Errorf("%w; MDA asked to wait %s before trying again (Retry-After), longer than the %s the client waits: try again later",
-				lastErr, wait.Round(time.Second), MaxRetryAfter)
+			lastErr = fmt.Errorf("%w; %s asked to wait %s before trying again (Retry-After), longer than the %s the client waits: try again later",
+				lastErr, serviceName(op), wait.Round(time.Second), MaxRetryAfter)
 		}
 		if !retry || retries >= c.maxRetries {
 			return r, c.final(op, r, lastErr, acted, attempts)
@@ -298,8 +378,8 @@ func (c *Client) send(ctx context.Context, op operation, payload []byte) (attemp
 			return r, c.ambiguousIf(op, acted, attempts, err)
 		}
 		retries++
-		c.retries.Add(1)
-		c.logger.Log(ctx, LevelInfo, "retrying MDA request", map[string]any{
+		c.countRetry(op)
+		c.logger.Log(ctx, LevelInfo, "retrying "+serviceName(op)+" request", map[string]any{
 			"route":   op.route,
 			"attempt": attempt + 1,
 			"wait":    wait.String(),
@@ -360,16 +440,17 @@ func (c *Client) portalURL() string { return strings.TrimSuffix(c.apiURL, "/api"
 
 // attempt sends the request once.
 func (c *Client) attempt(ctx context.Context, op operation, payload []byte, attempt int) attemptResult {
-	header, err := c.auth.authorization(ctx)
+	header, err := c.authFor(op).authorization(ctx)
 	if err != nil {
 		return attemptResult{authErr: err}
 	}
 	// The slot is taken after the token: a failed token fetch costs no MDA request.
-	sent, err := c.limiter.Acquire(ctx)
+	lim := c.limiterFor(op)
+	sent, err := lim.Acquire(ctx)
 	if err != nil {
 		return attemptResult{err: err, waitErr: err, header: header}
 	}
-	defer c.limiter.Done(sent)
+	defer lim.Done(sent)
 
 	timeout := c.attemptTimeout(op)
 	actx, cancel := context.WithTimeout(ctx, timeout)
@@ -384,7 +465,7 @@ func (c *Client) attempt(ctx context.Context, op operation, payload []byte, atte
 	if payload != nil {
 		body = bytes.NewReader(payload)
 	}
-	req, err := http.NewRequestWithContext(actx, op.method, c.apiURL+op.path, body)
+	req, err := http.NewRequestWithContext(actx, op.method, c.urlFor(op), body)
 	if err != nil {
 		return attemptResult{err: err, header: header}
 	}
@@ -394,8 +475,13 @@ func (c *Client) attempt(ctx context.Context, op operation, payload []byte, atte
 	if op.method == http.MethodPost || payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	if op.graph {
+		// Evolvable enums (new app categories, encryption protocols) come back as their
+		// names instead of "unknownFutureValue" (graph-discovery.md 4.7).
+		req.Header.Set("Prefer", "include-unknown-enum-members")
+	}
 
-	c.requests.Add(1)
+	c.countRequest(op)
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	r := attemptResult{header: header, timeout: timeout}
@@ -440,7 +526,7 @@ func (c *Client) logAttempt(ctx context.Context, op operation, attempt int, star
 	if err != nil {
 		fields["error"] = err.Error()
 	}
-	c.logger.Log(ctx, LevelDebug, "MDA request", fields)
+	c.logger.Log(ctx, LevelDebug, serviceName(op)+" request", fields)
 }
 
 // sleep waits d on the client's clock, or until ctx ends.

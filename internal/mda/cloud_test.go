@@ -64,7 +64,7 @@ func TestCloud_loginHostAndAudience(t *testing.T) {
 		if !ok || c.AuthorityURL != want[0] || c.FederatedAudience != want[1] {
 			t.Errorf("LookupCloud(%q) = %+v, %v", env, c, ok)
 		}
-		src, err := newTokenSource(&Config{Environment: env, TenantID: "t", ClientID: "a", ClientSecret: "s"}, http.DefaultClient, realClock{}, time.Second)
+		src, err := newTokenSource(&Config{Environment: env, TenantID: "t", ClientID: "a", ClientSecret: "s"}, http.DefaultClient, realClock{}, time.Second, mdaAudience)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,7 +76,7 @@ func TestCloud_loginHostAndAudience(t *testing.T) {
 	}
 	// authority_url still wins over the environment.
 	src, _ := newTokenSource(&Config{Environment: "usgovernment", AuthorityURL: "http://127.0.0.1:8085", TenantID: "t", ClientID: "a", ClientSecret: "s"},
-		http.DefaultClient, realClock{}, time.Second)
+		http.DefaultClient, realClock{}, time.Second, mdaAudience)
 	if secret, ok := src.(*clientSecretSource); !ok || secret.cfg.TokenURL != "http://127.0.0.1:8085/t/oauth2/v2.0/token" {
 		t.Errorf("with authority_url the source is %#v", src)
 	}

@@ -89,6 +89,10 @@ type Config struct {
 	// AuthorityURL + "/" + TenantID + "/oauth2/v2.0/token".
 	AuthorityURL string
 
+	// GraphURL is the Microsoft Graph host that serves discovered apps (graph.go); ""
+	// means DefaultGraphURL. Plain http:// is accepted only for loopback hosts (the mock).
+	GraphURL string
+
 	// RequestsPerMinute is the limiter's budget; 0 means DefaultRequestsPerMinute.
 	RequestsPerMinute int
 	// MaxRetries is how many times a failed request is tried again after the first
@@ -170,6 +174,11 @@ func (c *Config) validate() error {
 
 	if c.AuthorityURL != "" {
 		if err := checkBaseURL("authority URL", c.AuthorityURL); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c.GraphURL != "" {
+		if err := checkBaseURL("Graph URL", c.GraphURL); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -52,8 +52,10 @@ type APIError struct {
 	// it in Entra, a legacy token inherits its owner's MDA role.
 	legacyToken bool
 	// PortalURL is the portal URL the client was configured with, for hints that ask the
-	// user to check it.
+	// user to check it (the Graph URL for Graph requests).
 	PortalURL string
+	// graph marks an answer from Microsoft Graph, whose permissions and URL differ.
+	graph bool
 
 	// htmlPage is set when MDA answered with its HTML portal shell (or a redirect),
 	// which it does for paths it does not know: usually a wrong portal URL.
@@ -128,6 +130,9 @@ func (e *APIError) RouteNotServed() bool {
 }
 
 func (e *APIError) hint() string {
+	if e.graph {
+		return e.graphHint()
+	}
 	if e.StatusCode >= 300 && e.StatusCode < 400 {
 		return e.portalHint()
 	}
@@ -163,6 +168,27 @@ func (e *APIError) hint() string {
 			return fmt.Sprintf("MDA allows about 30 requests per minute per tenant; it asked to wait %s", e.RetryAfter)
 		}
 		return "MDA allows about 30 requests per minute per tenant"
+	}
+	return ""
+}
+
+// graphHint is hint for an answer from Microsoft Graph.
+func (e *APIError) graphHint() string {
+	switch e.StatusCode {
+	case http.StatusUnauthorized:
+		return "Microsoft Graph refused the Entra token: check the tenant ID and that the application may sign in to Microsoft Graph"
+	case http.StatusForbidden:
+		return "grant the application the Microsoft Graph application permission " + GraphPermission +
+			" (API permissions > Microsoft Graph > Application permissions) and grant admin consent"
+	case http.StatusNotFound:
+		if e.htmlPage || !e.jsonBody {
+			return fmt.Sprintf("Microsoft Graph did not recognise the path: check that graph_url %q is a Microsoft Graph host, without /beta", e.PortalURL)
+		}
+	case http.StatusTooManyRequests:
+		if e.RetryAfter > 0 {
+			return fmt.Sprintf("Microsoft Graph throttled the request and asked to wait %s", e.RetryAfter)
+		}
+		return "Microsoft Graph throttled the request"
 	}
 	return ""
 }
@@ -233,10 +259,11 @@ func (c *Client) newAPIError(op operation, resp *http.Response, body []byte) *AP
 		Operation:   op.name,
 		Route:       op.route,
 		RequestID:   requestID(resp.Header),
-		legacyToken: c.auth.legacy(),
+		legacyToken: c.authFor(op).legacy(),
+		graph:       op.graph,
 	}
 	e.Message, e.Code, e.Field = parseErrorBody(resp.Header.Get("Content-Type"), body)
-	e.PortalURL = strings.TrimSuffix(c.apiURL, "/api")
+	e.PortalURL = c.baseURLFor(op)
 	e.objectRoute = strings.Contains(op.route, "{")
 	e.jsonBody = isJSONObject(body)
 	if e.Message == "" {
@@ -313,6 +340,16 @@ func parseJSONError(body []byte) (msg, code, field string, ok bool) {
 	}
 	if raw, found := obj["detail"]; found {
 		return jsonText(raw), jsonString(obj["errorMessageCode"]), "", true
+	}
+	// Microsoft Graph: {"error": {"code": ..., "message": ..., "innerError": {...}}}.
+	if raw, found := obj["error"]; found && len(bytes.TrimSpace(raw)) > 0 && bytes.TrimSpace(raw)[0] == '{' {
+		var ge struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		}
+		if json.Unmarshal(raw, &ge) == nil && (ge.Code != "" || ge.Message != "") {
+			return ge.Message, ge.Code, "", true
+		}
 	}
 	if raw, found := obj["errors"]; found {
 		var list []formError

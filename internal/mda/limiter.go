@@ -20,6 +20,8 @@ type limiter struct {
 	clock  Clock
 	logger Logger
 	file   *windowFile // nil: the window lives in memory only
+	// service names whose budget this is, in log entries and errors.
+	service string
 
 	mu sync.Mutex
 	// stamps are the times of this limiter's own requests within the window, oldest
@@ -31,7 +33,7 @@ type limiter struct {
 }
 
 func newLimiter(n int, clock Clock, logger Logger, file *windowFile) *limiter {
-	return &limiter{n: n, clock: clock, logger: logger, file: file}
+	return &limiter{n: n, clock: clock, logger: logger, file: file, service: "MDA"}
 }
 
 // Wait blocks until a request may start, then records it. It returns early, with an
@@ -56,7 +58,7 @@ func (l *limiter) Acquire(ctx context.Context) (time.Time, error) {
 		if wait <= 0 {
 			return at, nil
 		}
-		l.logger.Log(ctx, LevelInfo, "waiting for the MDA rate limit window", map[string]any{
+		l.logger.Log(ctx, LevelInfo, "waiting for the "+l.service+" rate limit window", map[string]any{
 			"wait":                wait.String(),
 			"reason":              reason,
 			"requests_per_minute": l.n,
@@ -103,7 +105,7 @@ func (l *limiter) Done(sent time.Time) {
 // and how much longer the window would have held it (left), and why.
 func (l *limiter) canceled(err error, start time.Time, left time.Duration, reason string) error {
 	waited := max(0, l.clock.Now().Sub(start))
-	msg := fmt.Sprintf("gave up waiting for a free slot in the MDA rate limit (%d requests per minute) after %s", l.n, waited.Round(time.Millisecond))
+	msg := fmt.Sprintf("gave up waiting for a free slot in the %s rate limit (%d requests per minute) after %s", l.service, l.n, waited.Round(time.Millisecond))
 	if left > 0 {
 		msg += fmt.Sprintf(", %s before the slot would have been free (%s)", left.Round(time.Millisecond), reason)
 	}
@@ -147,7 +149,7 @@ func (l *limiter) reserveLocked(now time.Time) (time.Duration, string) {
 	l.stamps = prune(l.stamps, now)
 	l.others = prune(l.others, now)
 	if now.Before(l.penaltyUntil) {
-		return l.penaltyUntil.Sub(now), "MDA answered 429 Too Many Requests"
+		return l.penaltyUntil.Sub(now), l.service + " answered 429 Too Many Requests"
 	}
 	used := len(l.stamps) + len(l.others)
 	if used < l.n {

@@ -43,9 +43,10 @@ func (c *Client) classify(op operation, r attemptResult) (retry bool, err error)
 	}
 	if r.err != nil {
 		if r.timedOut {
-			err = &NoAnswerError{Operation: op.name, Route: op.route, PortalURL: c.portalURL(), Timeout: r.timeout, Attempts: 1, Err: r.err}
+			err = &NoAnswerError{Operation: op.name, Route: op.route, PortalURL: c.baseURLFor(op), Service: serviceName(op),
+				Timeout: r.timeout, Attempts: 1, Err: r.err}
 		} else {
-			err = fmt.Errorf("%s: %s: no answer from MDA: %w", op.name, op.route, r.err)
+			err = fmt.Errorf("%s: %s: no answer from %s: %w", op.name, op.route, serviceName(op), r.err)
 		}
 		return op.class != classWrite || !r.wrote, err
 	}
@@ -94,10 +95,17 @@ func (r attemptResult) definite() bool {
 // retryDelay is how long to wait before retry number n (1-based): the server's
 // Retry-After when it sent one, else a full minute after a 429, else capped exponential
 // backoff with full jitter.
-func (c *Client) retryDelay(n int, r attemptResult) time.Duration {
+func (c *Client) retryDelay(op operation, n int, r attemptResult) time.Duration {
 	if r.resp != nil {
 		if d, ok := parseRetryAfter(r.resp.Header.Get("Retry-After"), c.clock.Now()); ok {
 			return d
+		}
+		if op.graph && r.resp.StatusCode == http.StatusTooManyRequests {
+			// Graph's window is not MDA's minute: its own words say how long, else back off.
+			if d, ok := parseThrottleDetail(r.body); ok {
+				return d
+			}
+			return c.jitter(backoff(n))
 		}
 		if r.resp.StatusCode == http.StatusTooManyRequests {
 			return throttleWait
@@ -157,8 +165,10 @@ type NoAnswerError struct {
 	Operation string
 	// Route is the method and path pattern: "POST /api/v1/subnet/".
 	Route string
-	// PortalURL is the portal the client talks to.
+	// PortalURL is the portal the client talks to (the Graph URL for Graph requests).
 	PortalURL string
+	// Service is "MDA" or "Microsoft Graph"; "" means MDA.
+	Service string
 	// Timeout is the per-attempt timeout each attempt ran out of.
 	Timeout time.Duration
 	// Attempts is the number of attempts that got no answer.
@@ -169,7 +179,11 @@ type NoAnswerError struct {
 }
 
 func (e *NoAnswerError) Error() string {
-	s := fmt.Sprintf("%s: the MDA portal %s did not answer %s within %s", e.Operation, e.PortalURL, e.Route, e.Timeout)
+	what := "the MDA portal"
+	if e.Service != "" && e.Service != "MDA" {
+		what = e.Service
+	}
+	s := fmt.Sprintf("%s: %s %s did not answer %s within %s", e.Operation, what, e.PortalURL, e.Route, e.Timeout)
 	if e.Attempts > 1 {
 		s += fmt.Sprintf(" (%d attempts, none answered)", e.Attempts)
 	}

@@ -38,6 +38,7 @@ type mdaProviderModel struct {
 	ClientSecret         types.String `tfsdk:"client_secret"`
 	ClientSecretFilePath types.String `tfsdk:"client_secret_file_path"`
 	AuthorityURL         types.String `tfsdk:"authority_url"`
+	GraphURL             types.String `tfsdk:"graph_url"`
 	RequestsPerMinute    types.Int64  `tfsdk:"requests_per_minute"`
 	MaxRetries           types.Int64  `tfsdk:"max_retries"`
 	RequestTimeout       types.String `tfsdk:"request_timeout"`
@@ -105,6 +106,13 @@ func (p *mdaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				MarkdownDescription: "The Microsoft Entra login host that issues tokens. Defaults to the login host " +
 					"of `environment` (`https://login.microsoftonline.com` in the public cloud); set it to point at a " +
 					"mock or a private endpoint. Environment variable: `MDA_AUTHORITY_URL`.",
+				Optional: true,
+			},
+			"graph_url": schema.StringAttribute{
+				MarkdownDescription: "The Microsoft Graph host that serves discovered apps to `mda_discovered_apps` and " +
+					"`mda_discovered_app` (Graph beta). Defaults to `https://graph.microsoft.com`, the only cloud where " +
+					"Microsoft offers that API; set it to point at a mock or a proxy. Plain `http://` is accepted only for " +
+					"loopback hosts. Environment variable: `MDA_GRAPH_URL`.",
 				Optional: true,
 			},
 			"requests_per_minute": schema.Int64Attribute{

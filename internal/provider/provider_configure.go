@@ -140,6 +140,7 @@ func refuseUnknown(diags *diag.Diagnostics, cfg mdaProviderModel) bool {
 		"client_secret":           cfg.ClientSecret.IsUnknown(),
 		"client_secret_file_path": cfg.ClientSecretFilePath.IsUnknown(),
 		"authority_url":           cfg.AuthorityURL.IsUnknown(),
+		"graph_url":               cfg.GraphURL.IsUnknown(),
 		"requests_per_minute":     cfg.RequestsPerMinute.IsUnknown(),
 		"max_retries":             cfg.MaxRetries.IsUnknown(),
 		"request_timeout":         cfg.RequestTimeout.IsUnknown(),
@@ -170,6 +171,11 @@ func buildClientConfig(cfg mdaProviderModel, diags *diag.Diagnostics) (mda.Confi
 	if authority.set() {
 		out.AuthorityURL = validateHTTPSURL(diags, path.Root("authority_url"), authority,
 			"the Microsoft Entra login host, such as https://login.microsoftonline.com")
+	}
+
+	if graph := resolveString("graph_url", cfg.GraphURL, "MDA_GRAPH_URL"); graph.set() {
+		out.GraphURL = validateHTTPSURL(diags, path.Root("graph_url"), graph,
+			"the Microsoft Graph host, such as https://graph.microsoft.com (without /beta)")
 	}
 
 	choice := resolveCredentials(diags, cfg, &out)

@@ -1,7 +1,10 @@
 package provider
 
 import (
+	"fmt"
+
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/mda-terraform/terraform-provider-mda/internal/mda"
@@ -88,4 +91,18 @@ func discoveredAppFromAPI(a mda.DiscoveredApp) discoveredAppModel {
 		m.RawJSON = types.StringValue(compactJSON(a.Raw))
 	}
 	return m
+}
+
+// checkGraphAvailable reports, before any request, a provider configuration that cannot
+// call Microsoft Graph (legacy token, Azure CLI, a national cloud), as one plan-time
+// error naming what to configure. It returns false when the read must stop.
+func checkGraphAvailable(diags *diag.Diagnostics, client *mda.Client, typeName string) bool {
+	err := client.GraphAvailable()
+	if err == nil {
+		return true
+	}
+	diags.AddError("Microsoft Graph cannot be used with this provider configuration", fmt.Sprintf(
+		"%s reads Cloud Discovery reports from Microsoft Graph, with the Graph application permission %s. %s "+
+			"No request was sent.", typeName, mda.GraphPermission, sentence(err.Error())))
+	return false
 }

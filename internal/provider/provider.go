@@ -160,5 +160,6 @@ func (p *mdaProvider) DataSources(_ context.Context) []func() datasource.DataSou
 		NewEntitiesDataSource,
 		NewFileDataSource,
 		NewFilesDataSource,
+		NewDiscoveredAppsDataSource,
 	}
 }

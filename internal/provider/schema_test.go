@@ -118,17 +118,20 @@ func TestIPRangeSchemaModelParity(t *testing.T) {
 		ds    datasource.DataSource
 		model reflect.Type
 	}{
-		"mda_ip_range":   {NewIPRangeDataSource(), reflect.TypeFor[ipRangeDataModel]()},
-		"mda_ip_ranges":  {NewIPRangesDataSource(), reflect.TypeFor[ipRangesDataSourceModel]()},
-		"mda_entity":     {NewEntityDataSource(), reflect.TypeFor[entityDataSourceModel]()},
-		"mda_entities":   {NewEntitiesDataSource(), reflect.TypeFor[entitiesDataSourceModel]()},
-		"mda_file":       {NewFileDataSource(), reflect.TypeFor[fileDataModel]()},
-		"mda_files":      {NewFilesDataSource(), reflect.TypeFor[filesDataSourceModel]()},
-		"mda_activity":   {NewActivityDataSource(), reflect.TypeFor[activityDataModel]()},
-		"mda_activities": {NewActivitiesDataSource(), reflect.TypeFor[activitiesDataSourceModel]()},
+		"mda_ip_range":        {NewIPRangeDataSource(), reflect.TypeFor[ipRangeDataModel]()},
+		"mda_ip_ranges":       {NewIPRangesDataSource(), reflect.TypeFor[ipRangesDataSourceModel]()},
+		"mda_entity":          {NewEntityDataSource(), reflect.TypeFor[entityDataSourceModel]()},
+		"mda_entities":        {NewEntitiesDataSource(), reflect.TypeFor[entitiesDataSourceModel]()},
+		"mda_file":            {NewFileDataSource(), reflect.TypeFor[fileDataModel]()},
+		"mda_files":           {NewFilesDataSource(), reflect.TypeFor[filesDataSourceModel]()},
+		"mda_activity":        {NewActivityDataSource(), reflect.TypeFor[activityDataModel]()},
+		"mda_activities":      {NewActivitiesDataSource(), reflect.TypeFor[activitiesDataSourceModel]()},
+		"mda_discovered_apps": {NewDiscoveredAppsDataSource(), reflect.TypeFor[discoveredAppsDataSourceModel]()},
 	} {
 		var ds datasource.SchemaResponse
 		c.ds.Schema(ctx, datasource.SchemaRequest{}, &ds)
 		compareNames(t, name, slices.Collect(maps.Keys(ds.Schema.Attributes)), tfsdkNames(c.model))
 	}
+	compareNames(t, "mda_discovered_apps.apps", slices.Collect(maps.Keys(discoveredAppAttributes())),
+		tfsdkNames(reflect.TypeFor[discoveredAppModel]()))
 }

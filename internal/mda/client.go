@@ -167,6 +167,7 @@ type operation struct {
 	method     string
 	path       string // under /api, with parameters filled in: "/v1/subnet/abc/"
 	route      string // method and pattern, for errors and logs: "DELETE /api/v1/subnet/{id}/"
+	accept     string // the Accept header; "" means JSON (doRaw's operations set their own)
 	permission string // the MDA permission named in 401/403 errors
 	class      retryClass
 	// graph marks a Microsoft Graph request (graph.go); absURL, when set, is the whole
@@ -293,6 +294,21 @@ func (c *Client) do(ctx context.Context, op operation, body, out any) error {
 		return err
 	}
 	return nil
+}
+
+// doRaw sends one operation, with retries, and returns a 2xx body as it came, for the
+// operations whose answer is not JSON (a block script is plain text). A 2xx HTML page is
+// the portal's shell or a proxy's, not the answer, and is an error.
+func (c *Client) doRaw(ctx context.Context, op operation) ([]byte, error) {
+	res, err := c.send(ctx, op, nil)
+	if err != nil {
+		return nil, err
+	}
+	if isHTML(res.resp.Header.Get("Content-Type"), res.body) {
+		return nil, fmt.Errorf("%s: MDA answered HTTP %d with an HTML page instead of the expected text (%s): %s",
+			op.name, res.resp.StatusCode, truncate(collapseSpace(htmlText(res.body)), 100), (&APIError{PortalURL: c.portalURL()}).portalHint())
+	}
+	return res.body, nil
 }
 
 // attemptResult is what one attempt produced: a response, or a failure to get one.
@@ -470,7 +486,11 @@ func (c *Client) attempt(ctx context.Context, op operation, payload []byte, atte
 		return attemptResult{err: err, header: header}
 	}
 	req.Header.Set("Authorization", header)
-	req.Header.Set("Accept", "application/json")
+	accept := "application/json"
+	if op.accept != "" {
+		accept = op.accept
+	}
+	req.Header.Set("Accept", accept)
 	req.Header.Set("User-Agent", c.userAgent)
 	if op.method == http.MethodPost || payload != nil {
 		req.Header.Set("Content-Type", "application/json")

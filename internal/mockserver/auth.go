@@ -23,6 +23,16 @@ var (
 		anyOf:    []string{"investigation.manage", "settings.manage"},
 		required: []string{"Settings.manage", "Investigation.manage"},
 	}
+	// Cloud Discovery: listing reports and categories needs Discovery.read, block scripts
+	// and log uploads Discovery.manage (mda-api.md §7).
+	permDiscoveryRead = permission{
+		anyOf:    []string{"discovery.read", "discovery.manage"},
+		required: []string{"Discovery.read"},
+	}
+	permDiscoveryWrite = permission{
+		anyOf:    []string{"discovery.manage"},
+		required: []string{"Discovery.manage"},
+	}
 )
 
 // principal is who made a request.

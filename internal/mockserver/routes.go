@@ -75,6 +75,12 @@ var routes = []route{
 	{http.MethodPost, "/api/v1/entities/{id}/", permEntityRead, (*Server).getEntity},
 	{http.MethodGet, "/api/v1/entities/{id}/retrieve_tree/", permEntityRead, (*Server).entityTree},
 	{http.MethodPost, "/api/v1/entities/{id}/retrieve_tree/", permEntityRead, (*Server).entityTree},
+
+	// Cloud Discovery over REST (discovery.go). Streams and block scripts have no v1 in the
+	// docs' paths (mda-api.md §7.1, §7.3) and are served as written, v1 not added.
+	{http.MethodGet, "/api/discovery/streams/", permDiscoveryRead, (*Server).listStreams},
+	{http.MethodPost, "/api/v1/discovery/discovered_apps/categories/", permDiscoveryRead, (*Server).listCategories},
+	{http.MethodGet, "/api/discovery_block_scripts/", permDiscoveryWrite, (*Server).blockScript},
 }
 
 // unversioned lists the collections also served without "v1": the docs' "supported

@@ -160,6 +160,9 @@ func (p *mdaProvider) DataSources(_ context.Context) []func() datasource.DataSou
 		NewEntitiesDataSource,
 		NewFileDataSource,
 		NewFilesDataSource,
+		NewDiscoveryStreamsDataSource,
+		NewDiscoveryCategoriesDataSource,
+		NewDiscoveryBlockScriptDataSource,
 		NewDiscoveredAppsDataSource,
 	}
 }

@@ -29,17 +29,22 @@ type accessClaims struct {
 var jwtHeader = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
 
 func (s *Server) issueAccessToken(app ClientCredential, now time.Time) string {
+	return s.issueToken(mdaAppID, app.ID, app.Roles, now)
+}
+
+// issueToken signs a token for aud: the MDA API's, or Microsoft Graph's (graph.go).
+func (s *Server) issueToken(aud, appID string, roles []string, now time.Time) string {
 	c := accessClaims{
-		Aud:   mdaAppID,
+		Aud:   aud,
 		Iss:   "https://sts.windows.net/" + s.tenant + "/",
 		Iat:   now.Unix(),
 		Nbf:   now.Unix(),
 		Exp:   now.Add(s.opts.TokenLifetime).Unix(),
-		AppID: app.ID,
-		Oid:   app.ID,
-		Sub:   app.ID,
+		AppID: appID,
+		Oid:   appID,
+		Sub:   appID,
 		Tid:   s.tenant,
-		Roles: app.Roles,
+		Roles: roles,
 		Ver:   "1.0",
 	}
 	payload, _ := json.Marshal(c) // a struct of strings and ints always encodes
@@ -57,6 +62,13 @@ func (s *Server) sign(signed string) []byte {
 // the mock's ([U]); the real API was only seen to say "Invalid token" and
 // "Invalid JSON Web Key Set".
 func (s *Server) verifyAccessToken(tok string) (accessClaims, string) {
+	// Managed identities and some SDKs ask for "api://<appId>" ([I]), so both spellings pass.
+	return s.verifyToken(tok, func(aud string) bool { return aud == mdaAppID || aud == "api://"+mdaAppID })
+}
+
+// verifyToken checks a token's signature, lifetime and tenant, and that audOK accepts its
+// audience: a Graph token is no good on the MDA API, nor an MDA token on Graph.
+func (s *Server) verifyToken(tok string, audOK func(string) bool) (accessClaims, string) {
 	parts := strings.Split(tok, ".")
 	if len(parts) != 3 {
 		return accessClaims{}, "Invalid token"
@@ -79,8 +91,7 @@ func (s *Server) verifyAccessToken(tok string) (accessClaims, string) {
 		return accessClaims{}, "Token has expired"
 	case now < c.Nbf:
 		return accessClaims{}, "Token is not yet valid"
-	// Managed identities and some SDKs ask for "api://<appId>" ([I]), so both spellings pass.
-	case c.Aud != mdaAppID && c.Aud != "api://"+mdaAppID:
+	case !audOK(c.Aud):
 		return accessClaims{}, "Invalid token audience"
 	case !strings.EqualFold(c.Tid, s.tenant):
 		return accessClaims{}, "tenant not found"

@@ -28,6 +28,9 @@ type ManagedIdentity struct {
 	// System marks the system-assigned identity, the one used when a request names none.
 	System bool
 	Roles  []string
+	// GraphRoles become the roles of the identity's Microsoft Graph tokens (resource
+	// https://graph.microsoft.com), e.g. "CloudApp-Discovery.Read.All" (graph.go).
+	GraphRoles []string
 }
 
 const (
@@ -64,9 +67,10 @@ func (s *Server) serveManagedIdentity(w http.ResponseWriter, r *http.Request, ap
 		return
 	}
 	resource := strings.TrimSuffix(q.Get("resource"), "/.default")
-	switch resource {
-	case mdaAppID, "api://" + mdaAppID:
-	case "":
+	graph := isGraphResource(resource)
+	switch {
+	case graph, resource == mdaAppID, resource == "api://"+mdaAppID:
+	case resource == "":
 		s.refuseMSI(w, r, http.StatusBadRequest, "invalid_request", "Required query variable 'resource' is missing")
 		return
 	default:
@@ -81,7 +85,12 @@ func (s *Server) serveManagedIdentity(w http.ResponseWriter, r *http.Request, ap
 		return
 	}
 	now := s.now()
-	tok := s.issueAccessToken(ClientCredential{ID: mi.ClientID, Roles: mi.Roles}, now)
+	var tok string
+	if graph {
+		tok = s.issueToken(graphAudience, mi.ClientID, mi.GraphRoles, now)
+	} else {
+		tok = s.issueAccessToken(ClientCredential{ID: mi.ClientID, Roles: mi.Roles}, now)
+	}
 	s.recordSignIn(SignIn{Time: now, ClientID: mi.ClientID, Method: SignInManagedIdentity, AccessToken: tok})
 	secs := int64(s.opts.TokenLifetime.Seconds())
 	body := map[string]any{

@@ -90,7 +90,7 @@ func TestIMDSRefusals(t *testing.T) {
 		{"no Metadata header", imdsQuery, "", 400, "invalid_request", "Required metadata header not specified"},
 		{"no api-version", "/metadata/identity/oauth2/token?resource=" + mdaAppID, "true", 400, "invalid_request", "api-version"},
 		{"no resource", "/metadata/identity/oauth2/token?api-version=2018-02-01", "true", 400, "invalid_request", "resource"},
-		{"another resource", "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://graph.microsoft.com", "true", 400, "invalid_resource", "AADSTS500011"},
+		{"another resource", "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://management.azure.com/", "true", 400, "invalid_resource", "AADSTS500011"},
 		{"unknown identity", imdsQuery + "&client_id=88888888-8888-8888-8888-888888888888", "true", 400, "invalid_request", "Identity not found"},
 	}
 	for _, tt := range tests {

@@ -96,6 +96,7 @@ const (
 	kindToken
 	kindOpenIDConfig
 	kindIdentity // managed identity and OIDC issuer endpoints: identity.go
+	kindGraph    // Microsoft Graph beta Cloud Discovery: graph.go
 )
 
 // dispatched is where a request goes, decided before faults and auth so that both the
@@ -119,6 +120,9 @@ const (
 func (s *Server) dispatch(r *http.Request) dispatched {
 	raw := r.URL.Path
 	if d, ok := dispatchIdentity(r); ok {
+		return d
+	}
+	if d, ok := dispatchGraph(r); ok {
 		return d
 	}
 	if tenant, ok := matchTenantPath(raw, "/oauth2/v2.0/token"); ok {

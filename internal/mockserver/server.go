@@ -85,6 +85,10 @@ type ClientCredential struct {
 	Roles        []string
 	Certificates []*x509.Certificate
 	Federated    []FederatedIdentity
+	// GraphRoles are the roles of the app's Microsoft Graph tokens (scope
+	// https://graph.microsoft.com/.default), e.g. "CloudApp-Discovery.Read.All", which the
+	// Cloud Discovery surface under /beta requires (graph.go).
+	GraphRoles []string
 }
 
 // Server is the mock. It implements http.Handler, so tests may mount it on an
@@ -261,6 +265,8 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, d dispatched) {
 		writeDetail(w, http.StatusMethodNotAllowed, fmt.Sprintf("Method %q not allowed.", r.Method))
 	case kindAPI:
 		s.serveAPI(w, r, d)
+	case kindGraph:
+		s.serveGraph(w, r, d)
 	}
 }
 

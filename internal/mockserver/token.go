@@ -27,6 +27,8 @@ type tokenRequest struct {
 	// assertion must name.
 	endpoint string
 	signIn   *SignIn
+	// audience is what the scope asked for: mdaAppID, or graphAudience (graph.go).
+	audience string
 }
 
 // tokenGrant turns a validated request into the app the token is for, or an Entra error.
@@ -55,14 +57,18 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, tenant strin
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 	now := s.now()
 	in := &SignIn{Time: now}
-	app, eerr := s.grantToken(r, tenant, in)
+	app, aud, eerr := s.grantToken(r, tenant, in)
 	if eerr != nil {
 		in.Error = fmt.Sprintf("AADSTS%d", eerr.number)
 		s.recordSignIn(*in)
 		s.writeEntraError(w, eerr)
 		return
 	}
-	in.AccessToken = s.issueAccessToken(app, now)
+	if aud == graphAudience {
+		in.AccessToken = s.issueToken(graphAudience, app.ID, app.GraphRoles, now)
+	} else {
+		in.AccessToken = s.issueAccessToken(app, now)
+	}
 	s.recordSignIn(*in)
 	w.Header().Set("Cache-Control", "no-store, no-cache")
 	secs := int(s.opts.TokenLifetime / time.Second)
@@ -74,39 +80,42 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, tenant strin
 	})
 }
 
-func (s *Server) grantToken(r *http.Request, tenant string, in *SignIn) (ClientCredential, *entraError) {
+// grantToken returns the app a token is for and the token's audience.
+func (s *Server) grantToken(r *http.Request, tenant string, in *SignIn) (ClientCredential, string, *entraError) {
 	if r.Method != http.MethodPost {
-		return ClientCredential{}, &entraError{http.StatusBadRequest, "invalid_request", 900561,
+		return ClientCredential{}, "", &entraError{http.StatusBadRequest, "invalid_request", 900561,
 			fmt.Sprintf("The endpoint only accepts POST, OPTIONS requests. Received a %s request.", r.Method)}
 	}
 	if !strings.EqualFold(tenant, s.tenant) {
-		return ClientCredential{}, &entraError{http.StatusBadRequest, "invalid_request", 90002,
+		return ClientCredential{}, "", &entraError{http.StatusBadRequest, "invalid_request", 90002,
 			fmt.Sprintf("Tenant '%s' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.", tenant)}
 	}
 	if err := r.ParseForm(); err != nil {
-		return ClientCredential{}, &entraError{http.StatusBadRequest, "invalid_request", 900144,
+		return ClientCredential{}, "", &entraError{http.StatusBadRequest, "invalid_request", 900144,
 			"The request body must contain the following parameter: 'grant_type'."}
 	}
 	form := r.PostForm
 	gt := form.Get("grant_type")
 	if gt == "" {
-		return ClientCredential{}, missingParam("grant_type")
+		return ClientCredential{}, "", missingParam("grant_type")
 	}
 	grant, ok := tokenGrants[gt]
 	if !ok {
-		return ClientCredential{}, &entraError{http.StatusBadRequest, "unsupported_grant_type", 70003,
+		return ClientCredential{}, "", &entraError{http.StatusBadRequest, "unsupported_grant_type", 70003,
 			fmt.Sprintf("The app requested an unsupported grant type '%s'.", gt)}
 	}
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	return grant(s, &tokenRequest{
+	tr := &tokenRequest{
 		tenant:   tenant,
 		form:     form,
 		endpoint: scheme + "://" + r.Host + r.URL.Path,
 		signIn:   in,
-	})
+	}
+	app, err := grant(s, tr)
+	return app, tr.audience, err
 }
 
 func clientCredentialsGrant(s *Server, tr *tokenRequest) (ClientCredential, *entraError) {
@@ -143,9 +152,11 @@ func clientCredentialsGrant(s *Server, tr *tokenRequest) (ClientCredential, *ent
 		return ClientCredential{}, &entraError{http.StatusUnauthorized, "invalid_client", 7000216,
 			"'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type."}
 	}
-	if err := checkScope(form.Get("scope")); err != nil {
+	aud, err := checkScope(form.Get("scope"))
+	if err != nil {
 		return ClientCredential{}, err
 	}
+	tr.audience = aud
 	return app, nil
 }
 
@@ -163,18 +174,22 @@ func clientSecretAuthenticator(_ *Server, app ClientCredential, tr *tokenRequest
 }
 
 // checkScope accepts "<MDA app id>/.default" and its api:// spelling, the only scopes a
-// client_credentials request may ask of this resource.
-func checkScope(scope string) *entraError {
+// client_credentials request may ask of this resource, and Microsoft Graph's (graph.go).
+// It returns the audience of the token to issue.
+func checkScope(scope string) (string, *entraError) {
 	if scope == "" {
-		return &entraError{http.StatusBadRequest, "invalid_scope", 70011,
+		return "", &entraError{http.StatusBadRequest, "invalid_scope", 70011,
 			"The provided request must include a 'scope' input parameter."}
 	}
 	for _, want := range []string{mdaAppID + "/.default", "api://" + mdaAppID + "/.default"} {
 		if strings.EqualFold(scope, want) {
-			return nil
+			return mdaAppID, nil
 		}
 	}
-	return &entraError{http.StatusBadRequest, "invalid_scope", 70011,
+	if isGraphResource(strings.TrimSuffix(scope, "/.default")) && strings.HasSuffix(scope, "/.default") {
+		return graphAudience, nil
+	}
+	return "", &entraError{http.StatusBadRequest, "invalid_scope", 70011,
 		fmt.Sprintf("The provided value for the input parameter 'scope' is not valid. The scope %s is not valid.", scope)}
 }
 

@@ -41,7 +41,7 @@ func TestTokenEndpointErrors(t *testing.T) {
 		{"bad secret", "", func(v url.Values) { v.Set("client_secret", "wrong") }, 401, "invalid_client", 7000215},
 		{"unknown client", "", func(v url.Values) { v.Set("client_id", "99999999-9999-9999-9999-999999999999") }, 400, "unauthorized_client", 700016},
 		{"unknown tenant", "44444444-4444-4444-4444-444444444444", func(url.Values) {}, 400, "invalid_request", 90002},
-		{"bad scope", "", func(v url.Values) { v.Set("scope", "https://graph.microsoft.com/.default") }, 400, "invalid_scope", 70011},
+		{"bad scope", "", func(v url.Values) { v.Set("scope", "https://management.azure.com/.default") }, 400, "invalid_scope", 70011},
 		{"no scope", "", func(v url.Values) { v.Del("scope") }, 400, "invalid_scope", 70011},
 		{"unsupported grant", "", func(v url.Values) { v.Set("grant_type", "password") }, 400, "unsupported_grant_type", 70003},
 		{"no grant", "", func(v url.Values) { v.Del("grant_type") }, 400, "invalid_request", 900144},

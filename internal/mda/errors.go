@@ -205,25 +205,6 @@ func IsNotFound(err error) bool {
 	return errors.As(err, &apiErr) && apiErr.ProvesGone()
 }
 
-// IsThrottled reports whether err is an APIError with status 429.
-func IsThrottled(err error) bool { return hasStatus(err, http.StatusTooManyRequests) }
-
-// IsForbidden reports whether err is an APIError with status 403: the credentials are
-// valid but lack the permission in APIError.Permission.
-func IsForbidden(err error) bool { return hasStatus(err, http.StatusForbidden) }
-
-// IsUnauthorized reports whether err is an APIError with status 401.
-func IsUnauthorized(err error) bool { return hasStatus(err, http.StatusUnauthorized) }
-
-// IsMethodNotAllowed reports whether err is an APIError with status 405, which is how a
-// tenant might refuse an undocumented route such as GET /api/v1/subnet/<id>/.
-func IsMethodNotAllowed(err error) bool { return hasStatus(err, http.StatusMethodNotAllowed) }
-
-func hasStatus(err error, status int) bool {
-	var apiErr *APIError
-	return errors.As(err, &apiErr) && apiErr.StatusCode == status
-}
-
 // AmbiguousError is returned when a write may have taken effect but its outcome is
 // unknown: it was sent and the server answered 5xx, the connection dropped, no answer
 // came in time, or the caller stopped waiting while it was in flight. Idempotent writes

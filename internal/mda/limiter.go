@@ -36,15 +36,9 @@ func newLimiter(n int, clock Clock, logger Logger, file *windowFile) *limiter {
 	return &limiter{n: n, clock: clock, logger: logger, file: file, service: "MDA"}
 }
 
-// Wait blocks until a request may start, then records it. It returns early, with an
+// Acquire blocks until a request may start and records it; the request's answer is then
+// reported with Done. It returns the time its slot was recorded at, or early, with an
 // error wrapping ctx.Err(), when ctx ends.
-func (l *limiter) Wait(ctx context.Context) error {
-	_, err := l.Acquire(ctx)
-	return err
-}
-
-// Acquire is Wait for a request whose answer will be reported with Done: it returns the
-// time its slot was recorded at.
 func (l *limiter) Acquire(ctx context.Context) (time.Time, error) {
 	start := l.clock.Now()
 	var wait time.Duration // the wait under way when ctx ended

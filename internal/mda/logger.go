@@ -33,14 +33,6 @@ type Logger interface {
 	Log(ctx context.Context, level Level, msg string, fields map[string]any)
 }
 
-// LoggerFunc adapts a function to Logger.
-type LoggerFunc func(ctx context.Context, level Level, msg string, fields map[string]any)
-
-// Log calls f.
-func (f LoggerFunc) Log(ctx context.Context, level Level, msg string, fields map[string]any) {
-	f(ctx, level, msg, fields)
-}
-
 type discardLogger struct{}
 
 func (discardLogger) Log(context.Context, Level, string, map[string]any) {}

@@ -269,7 +269,7 @@ func (b *alertBatches) send(key batchKey, g *batchGroup, bt *alertBatch) {
 // this file): N alerts refreshed together cost about N/100 requests instead of N. An
 // alert that does not exist gives an error with IsNotFound, for its caller only.
 func (c *Client) LookupAlert(ctx context.Context, id string) (*Alert, error) {
-	id, err := normalizeAlertID(id)
+	id, err := NormalizeAlertID(id)
 	if err != nil {
 		return nil, err
 	}
@@ -293,7 +293,7 @@ func (c *Client) lookupAlerts(ctx context.Context, ids []string) (map[string]*Al
 	out := make(map[string]*Alert, len(res.Items))
 	for i := range res.Items {
 		a := &res.Items[i]
-		if id, err := normalizeAlertID(a.ID); err == nil {
+		if id, err := NormalizeAlertID(a.ID); err == nil {
 			out[id] = a
 		}
 	}
@@ -307,7 +307,7 @@ func (c *Client) CloseAlert(ctx context.Context, kind CloseKind, id string, opts
 	if err := opts.validate(kind); err != nil {
 		return err
 	}
-	id, err := normalizeAlertID(id)
+	id, err := NormalizeAlertID(id)
 	if err != nil {
 		return fmt.Errorf("closing alert as %s: %w", kind, err)
 	}

@@ -211,7 +211,7 @@ func TestLookupAlert_defaultLingerSendsALoneLookup(t *testing.T) {
 	if err != nil || a.ID != id {
 		t.Fatalf("LookupAlert = %+v, %v", a, err)
 	}
-	if _, err := c.LookupAlert(context.Background(), "ca"+id); err == nil || IsNotFound(err) {
+	if _, err := c.LookupAlert(context.Background(), "xx"+id); err == nil || IsNotFound(err) {
 		t.Errorf("malformed id: %v", err)
 	}
 	mustEqual(t, "requests", m.Stats().Routes["POST /api/v1/alerts/"], 1)

@@ -265,20 +265,26 @@ func jsonInt(raw json.RawMessage) int {
 	return int(f)
 }
 
-// alertIDPattern is an alert's _id, a MongoDB ObjectId (MCASPS validates it the same way).
-var alertIDPattern = regexp.MustCompile(`^[0-9a-fA-F]{24}$`)
+// AlertIDPattern is an alert id as users meet it: MDA's _id, a MongoDB ObjectId (MCASPS
+// validates it the same way), or Defender XDR's and Graph's spelling of it, "ca" and the
+// same 24 hexadecimal characters (mda-api.md 8.12).
+var AlertIDPattern = regexp.MustCompile(`^(ca)?[0-9a-fA-F]{24}$`)
 
-// normalizeAlertID checks an alert id before it is spent on a request, or joins a batch
-// that a malformed id would fail for everyone (MDA refuses the whole request). MDA writes
-// ids in lower case.
-func normalizeAlertID(id string) (string, error) {
-	if alertIDPattern.MatchString(id) {
-		return strings.ToLower(id), nil
+// NormalizeAlertID is the one place an alert id is checked and written the way MDA
+// writes it: the "ca" prefix stripped (only from a 26-character id, since a plain id may
+// itself begin with "ca"), surrounding space trimmed, hexadecimal in lower case. It runs
+// before an id is spent on a request or joins a batch that a malformed id would fail for
+// everyone (MDA refuses the whole request).
+func NormalizeAlertID(id string) (string, error) {
+	id = strings.TrimSpace(id)
+	if !AlertIDPattern.MatchString(id) {
+		return "", fmt.Errorf("alert id %q is not valid: MDA alert ids are 24 hexadecimal characters, optionally prefixed with "+
+			"the \"ca\" Microsoft Defender XDR shows", id)
 	}
-	if len(id) == 26 && strings.HasPrefix(strings.ToLower(id), "ca") && alertIDPattern.MatchString(id[2:]) {
-		return "", fmt.Errorf("alert id %q is not valid: it looks like a Microsoft Defender XDR id; MDA's id is the same without the leading \"ca\"", id)
+	if len(id) == 26 {
+		id = id[2:]
 	}
-	return "", fmt.Errorf("alert id %q is not valid: MDA alert ids are 24 hexadecimal characters", id)
+	return strings.ToLower(id), nil
 }
 
 // ListAlerts lists alerts, 100 per request.
@@ -293,7 +299,7 @@ func (c *Client) ListAlerts(ctx context.Context, q Query) (ListResult[Alert], er
 // GetAlert reads one alert. An alert that does not exist gives an *APIError with
 // IsNotFound.
 func (c *Client) GetAlert(ctx context.Context, id string) (*Alert, error) {
-	id, err := normalizeAlertID(id)
+	id, err := NormalizeAlertID(id)
 	if err != nil {
 		return nil, err
 	}
@@ -320,7 +326,7 @@ func (c *Client) MarkAlertUnread(ctx context.Context, id string) error {
 }
 
 func (c *Client) markAlert(ctx context.Context, id, mark string) error {
-	id, err := normalizeAlertID(id)
+	id, err := NormalizeAlertID(id)
 	if err != nil {
 		return err
 	}

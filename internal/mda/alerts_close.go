@@ -122,7 +122,7 @@ func (c *Client) CloseAlerts(ctx context.Context, kind CloseKind, ids []string, 
 	}
 	var unique []string
 	for _, id := range ids {
-		id, err := normalizeAlertID(id)
+		id, err := NormalizeAlertID(id)
 		if err != nil {
 			return CloseResult{}, fmt.Errorf("closing alerts as %s: %w", kind, err)
 		}

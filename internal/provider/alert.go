@@ -1,9 +1,6 @@
 package provider
 
 import (
-	"regexp"
-	"strings"
-
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -144,25 +141,17 @@ func alertDataFromAPI(a mda.Alert) alertDataModel {
 	return m
 }
 
-// alertIDPattern accepts an MDA alert id (an ObjectId) with or without the "ca" prefix.
-var alertIDPattern = regexp.MustCompile(`^(ca)?[0-9a-fA-F]{24}$`)
-
-// prefixedAlertID is an alert id as Defender XDR and Microsoft Graph show it: "ca" and
-// MDA's 24 hexadecimal characters.
-var prefixedAlertID = regexp.MustCompile(`^ca[0-9a-fA-F]{24}$`)
-
 // alertIDValidator checks an alert id attribute at plan time, either spelling accepted.
 func alertIDValidator() validator.String {
-	return stringvalidator.RegexMatches(alertIDPattern, "must be an alert id: 24 hexadecimal characters, optionally prefixed with ca")
+	return stringvalidator.RegexMatches(mda.AlertIDPattern, "must be an alert id: 24 hexadecimal characters, optionally prefixed with ca")
 }
 
-// normalizeAlertID strips the "ca" prefix Defender XDR puts on MDA alert ids, and writes
-// the hexadecimal in lower case, as MDA does. Only a 26-character "ca"+hex id is
-// stripped: a plain id may itself begin with "ca".
+// normalizeAlertID writes an alert id as MDA does (mda.NormalizeAlertID); an id the
+// validators let through is always valid, and anything else is kept as written so that
+// the client's error names it.
 func normalizeAlertID(id string) string {
-	id = strings.TrimSpace(id)
-	if prefixedAlertID.MatchString(id) {
-		id = id[2:]
+	if n, err := mda.NormalizeAlertID(id); err == nil {
+		return n
 	}
-	return strings.ToLower(id)
+	return id
 }

@@ -398,7 +398,7 @@ func (r *alertStateResource) Delete(ctx context.Context, req resource.DeleteRequ
 // ImportState takes the alert's id, with or without the "ca" prefix. The first Read
 // after it takes read and resolution from MDA.
 func (r *alertStateResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if !alertIDPattern.MatchString(req.ID) {
+	if !mda.AlertIDPattern.MatchString(req.ID) {
 		resp.Diagnostics.AddError("Invalid alert id", fmt.Sprintf(
 			"%q is not an alert id. Import takes the alert's id: 24 hexadecimal characters, as in the alert's portal "+
 				"URL, optionally with the ca prefix Defender XDR shows.", req.ID))

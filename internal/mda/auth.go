@@ -42,6 +42,23 @@ type tokenSource interface {
 	Token(ctx context.Context) (*oauth2.Token, error)
 }
 
+// SignInKind is how a client signs in to Entra ID: callers advise on a failed sign-in by
+// kind, never by parsing TokenError.Method's words.
+type SignInKind int
+
+const (
+	SignInUnknown SignInKind = iota
+	SignInClientSecret
+	SignInCertificate
+	// SignInFederatedToken exchanges a federated token given as is or read from a file.
+	SignInFederatedToken
+	// SignInPipeline exchanges a federated token fetched from a CI system's endpoint
+	// (GitHub Actions, Azure DevOps).
+	SignInPipeline
+	SignInManagedIdentity
+	SignInAzureCLI
+)
+
 // The sign-in methods, as TokenError.Method names them.
 const (
 	methodClientSecret = "a client secret"
@@ -90,13 +107,13 @@ func newTokenSource(cfg *Config, httpClient *http.Client, clock Clock, timeout t
 			return nil, err
 		}
 		return &assertionSource{
-			cfg: cc, httpClient: httpClient, tenantID: cfg.TenantID, timeout: timeout, method: methodCertificate,
+			cfg: cc, httpClient: httpClient, tenantID: cfg.TenantID, timeout: timeout, method: methodCertificate, kind: SignInCertificate,
 			assertion: func(context.Context) (string, error) { return cert.assertion(cc.TokenURL, cfg.ClientID, clock.Now()) },
 		}, nil
 	case cfg.federated():
 		fed := newFederatedTokenSource(cfg, httpClient, cloud.FederatedAudience)
 		return &assertionSource{
-			cfg: cc, httpClient: httpClient, tenantID: cfg.TenantID, timeout: timeout, method: fed.method,
+			cfg: cc, httpClient: httpClient, tenantID: cfg.TenantID, timeout: timeout, method: fed.method, kind: fed.kind,
 			assertion: fed.token,
 		}, nil
 	case cfg.UseMSI:
@@ -239,7 +256,7 @@ func (s *clientSecretSource) Token(ctx context.Context) (*oauth2.Token, error) {
 	tok, err := s.cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, s.httpClient))
 	if err != nil {
 		te := newTokenError(s.tenantID, s.cfg.ClientID, err, s.cfg.ClientSecret)
-		te.Method = methodClientSecret
+		te.Method, te.Kind = methodClientSecret, SignInClientSecret
 		return nil, te
 	}
 	return tok, nil
@@ -259,6 +276,8 @@ type TokenError struct {
 	StatusCode int
 	// Code is Entra's "error", e.g. "invalid_client".
 	Code string
+	// Kind is how the client signed in, for advice on what to check.
+	Kind SignInKind
 	// Description is Entra's "error_description", which starts with the AADSTS code,
 	// e.g. "AADSTS7000215: Invalid client secret provided. ...".
 	Description string
@@ -358,7 +377,7 @@ func redactAll(s string, secrets []string) string {
 }
 
 // asTokenError returns err as a *TokenError, filling in who was signing in.
-func asTokenError(err error, tenantID, clientID, method string) *TokenError {
+func asTokenError(err error, tenantID, clientID, method string, kind SignInKind) *TokenError {
 	var te *TokenError
 	if !errors.As(err, &te) {
 		te = &TokenError{Err: err, final: true}
@@ -371,6 +390,9 @@ func asTokenError(err error, tenantID, clientID, method string) *TokenError {
 	}
 	if te.Method == "" {
 		te.Method = method
+	}
+	if te.Kind == SignInUnknown {
+		te.Kind = kind
 	}
 	return te
 }

@@ -31,6 +31,7 @@ type assertionSource struct {
 	tenantID   string
 	timeout    time.Duration
 	method     string // for errors: "a client certificate", "a federated token"
+	kind       SignInKind
 	// assertion returns the JWT to send. Its errors are returned as they are when they
 	// are already *TokenError, and wrapped otherwise.
 	assertion func(ctx context.Context) (string, error)
@@ -41,14 +42,14 @@ func (s *assertionSource) Token(ctx context.Context) (*oauth2.Token, error) {
 	defer cancel()
 	a, err := s.assertion(ctx)
 	if err != nil {
-		return nil, asTokenError(err, s.tenantID, s.cfg.ClientID, s.method)
+		return nil, asTokenError(err, s.tenantID, s.cfg.ClientID, s.method, s.kind)
 	}
 	cfg := s.cfg
 	cfg.EndpointParams = url.Values{"client_assertion_type": {jwtBearer}, "client_assertion": {a}}
 	tok, err := cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, s.httpClient))
 	if err != nil {
 		te := newTokenError(s.tenantID, s.cfg.ClientID, err, a)
-		te.Method = s.method
+		te.Method, te.Kind = s.method, s.kind
 		return nil, te
 	}
 	return tok, nil

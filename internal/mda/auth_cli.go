@@ -63,7 +63,7 @@ func (s *cliSource) Token(ctx context.Context) (*oauth2.Token, error) {
 	}
 	fail := func(err error) (*oauth2.Token, error) {
 		// Nothing the provider does makes az sign in: retrying cannot help.
-		return nil, &TokenError{TenantID: s.tenantID, Method: methodCLI, Err: err, final: true}
+		return nil, &TokenError{TenantID: s.tenantID, Method: methodCLI, Kind: SignInAzureCLI, Err: err, final: true}
 	}
 	stdout, stderr, err := s.run(ctx, args)
 	switch {

@@ -110,7 +110,7 @@ func (s *msiSource) Token(ctx context.Context) (*oauth2.Token, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	fail := func(te *TokenError) (*oauth2.Token, error) {
-		te.ClientID, te.Method = s.clientID, s.describe()
+		te.ClientID, te.Method, te.Kind = s.clientID, s.describe(), SignInManagedIdentity
 		return nil, te
 	}
 	u, err := url.Parse(s.endpoint)

@@ -30,6 +30,7 @@ const maxFederatedToken = 64 << 10
 // federatedSource gets the federated token to exchange.
 type federatedSource struct {
 	method string // for errors: "a federated token from GitHub Actions"
+	kind   SignInKind
 	token  func(ctx context.Context) (string, error)
 }
 
@@ -41,11 +42,12 @@ func newFederatedTokenSource(cfg *Config, hc *http.Client, audience string) fede
 	switch {
 	case cfg.OIDCToken != "":
 		tok := strings.TrimSpace(cfg.OIDCToken)
-		return federatedSource{method: "a federated token", token: func(context.Context) (string, error) { return tok, nil }}
+		return federatedSource{method: "a federated token", kind: SignInFederatedToken, token: func(context.Context) (string, error) { return tok, nil }}
 	case cfg.OIDCTokenFilePath != "":
 		path := cfg.OIDCTokenFilePath
 		return federatedSource{
 			method: "a federated token read from " + path,
+			kind:   SignInFederatedToken,
 			token:  func(context.Context) (string, error) { return readTokenFile(path) },
 		}
 	case cfg.ADOServiceConnectionID != "":
@@ -54,14 +56,14 @@ func newFederatedTokenSource(cfg *Config, hc *http.Client, audience string) fede
 			query: url.Values{"api-version": {"7.1"}, "serviceConnectionId": {cfg.ADOServiceConnectionID}},
 			field: "oidcToken", endpoint: "the Azure DevOps OIDC token endpoint (SYSTEM_OIDCREQUESTURI)",
 		}
-		return federatedSource{method: "a federated token from Azure DevOps (service connection " + cfg.ADOServiceConnectionID + ")", token: r.fetch}
+		return federatedSource{method: "a federated token from Azure DevOps (service connection " + cfg.ADOServiceConnectionID + ")", kind: SignInPipeline, token: r.fetch}
 	default:
 		r := &oidcRequest{
 			hc: hc, method: http.MethodGet, url: cfg.OIDCRequestURL, bearer: cfg.OIDCRequestToken,
 			query: url.Values{"audience": {audience}},
 			field: "value", endpoint: "the GitHub Actions ID-token endpoint (ACTIONS_ID_TOKEN_REQUEST_URL)",
 		}
-		return federatedSource{method: "a federated token from GitHub Actions", token: r.fetch}
+		return federatedSource{method: "a federated token from GitHub Actions", kind: SignInPipeline, token: r.fetch}
 	}
 }
 

@@ -55,13 +55,13 @@ func tokenErrorDetail(err error, te *mda.TokenError) string {
 			}
 		}
 	}
-	switch {
-	case strings.HasPrefix(te.Method, "a managed identity"):
+	switch te.Kind {
+	case mda.SignInManagedIdentity:
 		return detail + " Check that the provider runs on an Azure resource with a managed identity, and that client_id, " +
 			"when set, names a user-assigned identity attached to it."
-	case te.Method == "the Azure CLI":
+	case mda.SignInAzureCLI:
 		return detail
-	case strings.HasPrefix(te.Method, "a federated token from"):
+	case mda.SignInPipeline:
 		return detail + " Check the CI system's OIDC settings: the job's id-token permission on GitHub Actions, or the " +
 			"service connection and SYSTEM_ACCESSTOKEN on Azure DevOps."
 	}

@@ -7,6 +7,10 @@
 //	go run ./cmd/mda-mock -federated 11111111-1111-1111-1111-111111111111:Settings.manage:github:repo:contoso/infra:ref:refs/heads/main \
 //	    -oidc-run run-token:repo:contoso/infra:ref:refs/heads/main
 //	go run ./cmd/mda-mock -managed-identity system:22222222-2222-2222-2222-222222222222:Settings.manage
+//
+// The same server answers Microsoft Graph beta's Cloud Discovery API under /beta (the
+// provider's graph_url): every Entra app and managed identity gets Graph tokens with
+// CloudApp-Discovery.Read.All unless -graph-role=false.
 package main
 
 import (
@@ -51,6 +55,8 @@ func run(args []string) error {
 	requireID := fs.Bool("require-id-on-update", false, "emulate update_rule's inferred self-collision when the body has no _id")
 	rejectOverlap := fs.Bool("reject-overlap", false, "refuse custom ranges whose subnets overlap another custom range")
 	quiet := fs.Bool("quiet", false, "do not log requests")
+	graphRole := fs.Bool("graph-role", true, "give every Entra app and managed identity the Microsoft Graph permission "+
+		mockserver.GraphDiscoveryRole+" for the Cloud Discovery API under /beta (false: Graph answers 403)")
 	var identities identityFlags
 	identities.register(fs)
 	if err := fs.Parse(args); err != nil {
@@ -82,6 +88,9 @@ func run(args []string) error {
 	if err := identities.apply(&opts); err != nil {
 		return err
 	}
+	if *graphRole {
+		grantGraphRole(&opts)
+	}
 	if !*quiet {
 		opts.Logger = log.New(os.Stderr, "mda-mock: ", log.LstdFlags|log.Lmicroseconds)
 	}
@@ -108,6 +117,17 @@ func run(args []string) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
+}
+
+// grantGraphRole gives every Entra app and managed identity the Graph permission of the
+// Cloud Discovery API, as an admin consenting to it would.
+func grantGraphRole(opts *mockserver.Options) {
+	for i := range opts.Clients {
+		opts.Clients[i].GraphRoles = []string{mockserver.GraphDiscoveryRole}
+	}
+	for i := range opts.ManagedIdentities {
+		opts.ManagedIdentities[i].GraphRoles = []string{mockserver.GraphDiscoveryRole}
+	}
 }
 
 // parseClient reads ID:SECRET:ROLES. The id is a GUID and has no colon; the secret may
@@ -149,6 +169,7 @@ func printBanner(srv *mockserver.Server, opts mockserver.Options) {
 	fmt.Printf("mda-mock serving tenant %s on %s (%s)\n\n", srv.Tenant(), url, limit)
 	fmt.Printf("  portal_url    = %q\n", url)
 	fmt.Printf("  authority_url = %q\n", url)
+	fmt.Printf("  graph_url     = %q # Cloud Discovery (Graph beta); Entra apps and managed identities only\n", url)
 	fmt.Printf("  tenant_id     = %q\n\n", srv.Tenant())
 
 	if len(opts.Tokens) == 0 && len(opts.Clients) == 0 && len(opts.ManagedIdentities) == 0 {
@@ -166,7 +187,8 @@ func printBanner(srv *mockserver.Server, opts mockserver.Options) {
 		fmt.Println("# With the Entra app (client credentials):")
 		fmt.Printf("export MDA_PORTAL_URL=%s\n", url)
 		fmt.Printf("export MDA_AUTHORITY_URL=%s MDA_TENANT_ID=%s\n", url, srv.Tenant())
-		fmt.Printf("export MDA_CLIENT_ID=%s MDA_CLIENT_SECRET=%s\n\n", shellQuote(c.ID), shellQuote(c.Secret))
+		fmt.Printf("export MDA_CLIENT_ID=%s MDA_CLIENT_SECRET=%s\n", shellQuote(c.ID), shellQuote(c.Secret))
+		fmt.Printf("export MDA_GRAPH_URL=%s\n\n", url)
 		break
 	}
 	printIdentityBanner(url, srv.Tenant(), opts)

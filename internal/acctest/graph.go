@@ -1,7 +1,13 @@
 package acctest
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/mda-terraform/terraform-provider-mda/internal/mockserver"
@@ -55,4 +61,71 @@ provider "mda" {
   max_retries         = 2
 }
 `, m.URL(), m.Tenant(), GraphAppID, GraphAppSecret)
+}
+
+// GraphStreamID returns the id of m's Cloud Discovery stream called name (compared
+// without regard to case), as the mock's Graph surface lists it. The request counts in
+// m's Stats: call it before measuring, or ResetStats after.
+func GraphStreamID(t testing.TB, m *Mock, name string) string {
+	t.Helper()
+	var page struct {
+		Value []struct {
+			ID          string `json:"id"`
+			DisplayName string `json:"displayName"`
+		} `json:"value"`
+	}
+	graphGet(t, m, m.URL()+"/beta/security/dataDiscovery/cloudAppDiscovery/uploadedStreams", &page)
+	for _, s := range page.Value {
+		if strings.EqualFold(s.DisplayName, name) {
+			return s.ID
+		}
+	}
+	t.Fatalf("the mock has no Cloud Discovery stream called %q", name)
+	return ""
+}
+
+// GraphApps returns every app of a stream over period ("P30D") as the mock's Graph
+// surface serves it, pages followed: the oracle the data source's results are compared
+// with. Its requests count in m's Stats, like GraphStreamID's.
+func GraphApps(t testing.TB, m *Mock, streamID, period string) []map[string]any {
+	t.Helper()
+	link := fmt.Sprintf("%s/beta/security/dataDiscovery/cloudAppDiscovery/uploadedStreams/%s/aggregatedAppsDetails(period=duration'%s')",
+		m.URL(), url.PathEscape(streamID), period)
+	var apps []map[string]any
+	for link != "" {
+		var page struct {
+			Value    []map[string]any `json:"value"`
+			NextLink string           `json:"@odata.nextLink"`
+		}
+		graphGet(t, m, link, &page)
+		apps = append(apps, page.Value...)
+		link = page.NextLink
+	}
+	return apps
+}
+
+func graphGet(t testing.TB, m *Mock, link string, out any) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, link, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+m.IssueGraphToken(GraphAppID, GraphRole))
+	req.Header.Set("Prefer", "include-unknown-enum-members")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %s", link, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %s %v", link, resp.StatusCode, body, err)
+	}
+	// Numbers stay json.Number: byte counts pass 2^53 in no seed, but a float would
+	// print them differently from the state.
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(out); err != nil {
+		t.Fatalf("GET %s: %s", link, err)
+	}
 }

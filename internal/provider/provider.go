@@ -164,5 +164,6 @@ func (p *mdaProvider) DataSources(_ context.Context) []func() datasource.DataSou
 		NewDiscoveryCategoriesDataSource,
 		NewDiscoveryBlockScriptDataSource,
 		NewDiscoveredAppsDataSource,
+		NewDiscoveredAppDataSource,
 	}
 }

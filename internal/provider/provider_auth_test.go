@@ -966,6 +966,9 @@ func testAccStubAzFailing(t *testing.T, stderr string) {
 
 // TestAccProviderAuth_configRefusals covers settings refused before any request, written
 // in the provider block (so these tests need no environment and run in parallel).
+// TestAccProviderAuth_configRefusals runs two refusals end to end: a schema validator's
+// and a conflict between credential kinds. The rest are unit tests of Configure
+// (TestConfigure_refusals).
 func TestAccProviderAuth_configRefusals(t *testing.T) {
 	key, cert := testAccCert(t)
 	pfxPath := testAccWriteFile(t, "c.pfx", testAccPFX(t, key, cert))
@@ -973,36 +976,6 @@ func TestAccProviderAuth_configRefusals(t *testing.T) {
 		provider string
 		want     string
 	}{
-		"certificate given twice": {
-			provider: fmt.Sprintf(`portal_url = %q
-tenant_id = "t"
-client_id = "c"
-client_certificate = "x"
-client_certificate_path = %q`, testAccUnreachablePortal, pfxPath),
-			want: `Conflicting client certificate settings.*Set only one`,
-		},
-		"wrong certificate password": {
-			provider: fmt.Sprintf(`portal_url = %q
-tenant_id = "t"
-client_id = "c"
-client_certificate_path = %q
-client_certificate_password = "not-it"`, testAccUnreachablePortal, pfxPath),
-			want: `Unusable client certificate.*client_certificate_path.*password does not open the PKCS#12 archive`,
-		},
-		"unreadable certificate file": {
-			provider: fmt.Sprintf(`portal_url = %q
-tenant_id = "t"
-client_id = "c"
-client_certificate_path = "/nonexistent/cert.pfx"`, testAccUnreachablePortal),
-			want: `Unable to read the client certificate file.*/nonexistent/cert.pfx`,
-		},
-		"certificate without its key": {
-			provider: fmt.Sprintf(`portal_url = %q
-tenant_id = "t"
-client_id = "c"
-client_certificate = %q`, testAccUnreachablePortal, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}))),
-			want: `Unusable client certificate.*no PRIVATE KEY block`,
-		},
 		"secret and certificate": {
 			provider: fmt.Sprintf(`portal_url = %q
 tenant_id = "t"
@@ -1011,51 +984,11 @@ client_secret = "s"
 client_certificate_path = %q`, testAccUnreachablePortal, pfxPath),
 			want: `Conflicting MDA credentials.*a client secret \(from ` + "`client_secret`" + `\) and a client certificate \(from ` + "`client_certificate_path`" + `\)`,
 		},
-		"OIDC without tenant": {
-			provider: fmt.Sprintf(`portal_url = %q
-client_id = "c"
-use_oidc = true
-oidc_token = "eyJhbGciOiJSUzI1NiJ9.e30.c2ln"`, testAccUnreachablePortal),
-			want: `Missing tenant ID.*OIDC workload identity federation is configured`,
-		},
-		"three kinds": {
-			provider: fmt.Sprintf(`portal_url = %q
-api_token = "tok"
-use_msi = true
-use_cli = true`, testAccUnreachablePortal),
-			want: `Conflicting MDA credentials.*an API token .*, a managed identity .* and the Azure CLI .* are all configured`,
-		},
 		"unknown environment": {
 			provider: fmt.Sprintf(`portal_url = %q
 api_token = "tok"
 environment = "mars"`, testAccUnreachablePortal),
 			want: `environment.*value must be one of`,
-		},
-		"portal of another cloud": {
-			provider: `portal_url = "https://contoso.us2.portal.cloudappsecurity.com"
-api_token = "tok"
-environment = "usgovernment"`,
-			want: `MDA portal URL does not match the cloud.*belongs to the public cloud.*` + "`environment`",
-		},
-		"generic portal host": {
-			provider: `portal_url = "https://portal.cloudappsecurity.com"
-api_token = "tok"`,
-			want: `MDA portal URL does not match the cloud.*generic portal host.*Settings → Cloud Apps → System → About`,
-		},
-		"plain http managed identity endpoint": {
-			provider: fmt.Sprintf(`portal_url = %q
-use_msi = true
-msi_endpoint = "http://metadata.example.com/token"`, testAccUnreachablePortal),
-			want: `Malformed managed identity endpoint.*neither loopback nor link-local`,
-		},
-		"plain http OIDC request URL": {
-			provider: fmt.Sprintf(`portal_url = %q
-tenant_id = "t"
-client_id = "c"
-use_oidc = true
-oidc_request_url = "http://ci.example.com/token"
-oidc_request_token = "r"`, testAccUnreachablePortal),
-			want: `Malformed OIDC request URL.*plain http://`,
 		},
 	}
 	for name, tc := range cases {

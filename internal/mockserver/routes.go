@@ -81,6 +81,11 @@ var routes = []route{
 	{http.MethodGet, "/api/discovery/streams/", permDiscoveryRead, (*Server).listStreams},
 	{http.MethodPost, "/api/v1/discovery/discovered_apps/categories/", permDiscoveryRead, (*Server).listCategories},
 	{http.MethodGet, "/api/discovery_block_scripts/", permDiscoveryWrite, (*Server).blockScript},
+
+	// Cloud Discovery log upload (discovery_upload.go); the PUT between the two goes to the
+	// blob target (blob.go), which is not an API route.
+	{http.MethodGet, "/api/v1/discovery/upload_url/", permDiscoveryWrite, (*Server).uploadURL},
+	{http.MethodPost, "/api/v1/discovery/done_upload/", permDiscoveryWrite, (*Server).doneUpload},
 }
 
 // unversioned lists the collections also served without "v1": the docs' "supported
@@ -97,6 +102,7 @@ const (
 	kindOpenIDConfig
 	kindIdentity // managed identity and OIDC issuer endpoints: identity.go
 	kindGraph    // Microsoft Graph beta Cloud Discovery: graph.go
+	kindBlob     // the storage target of the log upload: blob.go
 )
 
 // dispatched is where a request goes, decided before faults and auth so that both the
@@ -123,6 +129,9 @@ func (s *Server) dispatch(r *http.Request) dispatched {
 		return d
 	}
 	if d, ok := dispatchGraph(r); ok {
+		return d
+	}
+	if d, ok := dispatchBlob(r); ok {
 		return d
 	}
 	if tenant, ok := matchTenantPath(raw, "/oauth2/v2.0/token"); ok {

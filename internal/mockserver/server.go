@@ -108,6 +108,9 @@ type Server struct {
 	throttle *slidingWindow
 	signIns  []SignIn
 
+	// blobs is the log upload's storage target (blob.go), under its own lock.
+	blobs blobStore
+
 	// issuerKey signs the federated tokens of the mock's OIDC issuer; made on first use.
 	issuerKeyOnce sync.Once
 	issuerKey     *rsa.PrivateKey
@@ -192,6 +195,7 @@ func (s *Server) Close() {
 	if s.httpSrv != nil {
 		_ = s.httpSrv.Close()
 	}
+	s.blobs.close()
 }
 
 // Shutdown stops a server started with Start, letting requests in flight finish.
@@ -267,6 +271,8 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, d dispatched) {
 		s.serveAPI(w, r, d)
 	case kindGraph:
 		s.serveGraph(w, r, d)
+	case kindBlob:
+		s.serveBlob(w, r)
 	}
 }
 

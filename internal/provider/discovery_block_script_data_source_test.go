@@ -61,67 +61,48 @@ func TestAccDiscoveryBlockScript_appliances(t *testing.T) {
 // TestAccDiscoveryBlockScript_validation refuses an unknown appliance, naming the valid
 // words, and an unknown type, at plan time with no request.
 func TestAccDiscoveryBlockScript_validation(t *testing.T) {
-	m := acctest.StartMock(t)
-	t.Cleanup(func() {
-		if st := m.Stats(); st.Total != 0 {
-			t.Errorf("a refused configuration reached the API: %v", st.Routes)
-		}
-	})
-	cases := map[string]struct{ body, want string }{
+	testAccRefusedAtPlan(t, "mda_discovery_block_script", map[string]testAccRefusal{
 		"appliance":   {`appliance = "checkpoint"`, `Invalid Attribute Value Match.*appliance.*"bluecoat".*"cisco_asa".*"fortigate".*"palo_alto".*"zscaler".*"juniper_srx".*"websense".*"checkpoint"`},
 		"format code": {`appliance = "102"`, `Invalid Attribute Value Match.*appliance`},
 		"type":        {`appliance = "bluecoat"` + "\n" + `type = "allowed"`, `Invalid Attribute Value Match.*type.*"banned".*"allowed"`},
+	})
+}
+
+// TestAccDiscoveryBlockScript_answers: what may come in place of a script. A 200 HTML page
+// (a proxy's sign-in page, the portal's shell) is not a script and is an error; an empty
+// answer, which a tenant without unsanctioned apps may well get, is an empty script, read
+// as it came rather than refused like an empty JSON answer.
+func TestAccDiscoveryBlockScript_answers(t *testing.T) {
+	const addr = "data.mda_discovery_block_script.x"
+	cases := map[string]struct {
+		body string
+		step resource.TestStep
+	}{
+		"html page": {"<html><body>Sign in</body></html>", resource.TestStep{
+			ExpectError: expectErrorWords(`Unable to generate the Cloud Discovery block script.*HTML page instead of the expected text.*portal URL`),
+		}},
+		"empty": {"\n", resource.TestStep{ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue(addr, tfjsonpath.New("content"), knownvalue.StringExact("\n")),
+			statecheck.ExpectKnownValue(addr, tfjsonpath.New("content_sha256"),
+				knownvalue.StringExact("01ba4719c80b6fe911b091a7c05124b64eeece964e09c058ef8f9805daca546b")),
+		}}},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
+			m := acctest.StartMock(t)
+			m.AddFault(mockserver.Fault{Match: testAccBlockScriptRoute, Status: http.StatusOK, Count: 100, Body: c.body})
+			step := c.step
+			step.Config = acctest.ProviderConfig(m) + `data "mda_discovery_block_script" "x" { appliance = "palo_alto" }`
 			resource.ParallelTest(t, resource.TestCase{
 				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:      acctest.ProviderConfig(m) + "data \"mda_discovery_block_script\" \"x\" {\n" + c.body + "\n}\n",
-					PlanOnly:    true,
-					ExpectError: expectErrorWords(c.want),
-				}},
+				Steps:                    []resource.TestStep{step},
 			})
 		})
 	}
 }
 
-// TestAccDiscoveryBlockScript_htmlPage: a 200 HTML page (a sign-in page from a proxy, the
-// portal's shell) is not a script.
-func TestAccDiscoveryBlockScript_htmlPage(t *testing.T) {
-	m := acctest.StartMock(t)
-	m.AddFault(mockserver.Fault{Match: testAccBlockScriptRoute, Status: http.StatusOK, Count: 100, Body: "<html><body>Sign in</body></html>"})
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config:      acctest.ProviderConfig(m) + `data "mda_discovery_block_script" "x" { appliance = "bluecoat" }`,
-			ExpectError: expectErrorWords(`Unable to generate the Cloud Discovery block script.*HTML page instead of the expected text.*portal URL`),
-		}},
-	})
-}
-
 func TestAccDiscoveryBlockScript_faults(t *testing.T) {
 	testAccDiscoveryFaultMatrix(t, testAccBlockScriptRoute, "Unable to generate the Cloud Discovery block script",
 		func(*acctest.Mock) string { return `data "mda_discovery_block_script" "x" { appliance = "websense" }` })
-}
-
-// TestAccDiscoveryBlockScript_empty: a tenant without unsanctioned apps may well get an
-// empty script; it is read as it came, not refused like an empty JSON answer.
-func TestAccDiscoveryBlockScript_empty(t *testing.T) {
-	m := acctest.StartMock(t)
-	m.AddFault(mockserver.Fault{Match: testAccBlockScriptRoute, Status: http.StatusOK, Count: 100, Body: "\n"})
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: acctest.ProviderConfig(m) + `data "mda_discovery_block_script" "x" { appliance = "palo_alto" }`,
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("data.mda_discovery_block_script.x", tfjsonpath.New("content"), knownvalue.StringExact("\n")),
-				statecheck.ExpectKnownValue("data.mda_discovery_block_script.x", tfjsonpath.New("content_sha256"),
-					knownvalue.StringExact("01ba4719c80b6fe911b091a7c05124b64eeece964e09c058ef8f9805daca546b")),
-			},
-		}},
-	})
 }

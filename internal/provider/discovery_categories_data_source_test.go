@@ -90,30 +90,11 @@ func TestAccDiscoveryCategories_enveloped(t *testing.T) {
 // TestAccDiscoveryCategories_validation refuses a period outside 7, 30 and 90 and an empty
 // stream id at plan time, with no request.
 func TestAccDiscoveryCategories_validation(t *testing.T) {
-	m := acctest.StartMock(t)
-	t.Cleanup(func() {
-		if st := m.Stats(); st.Total != 0 {
-			t.Errorf("a refused configuration reached the API: %v", st.Routes)
-		}
-	})
-	cases := map[string]struct{ body, want string }{
+	testAccRefusedAtPlan(t, "mda_discovery_categories", map[string]testAccRefusal{
 		"time frame": {`stream_id = "57869acdb4b3d5154f095af7"` + "\n" + `time_frame_days = 14`, `Invalid Attribute Value Match.*time_frame_days.*\["7" "30" "90"\], got: 14`},
 		"empty id":   {`stream_id = ""`, `Invalid Attribute Value Length.*stream_id`},
 		"no id":      {``, `Missing required argument.*stream_id`},
-	}
-	for name, c := range cases {
-		t.Run(name, func(t *testing.T) {
-			resource.ParallelTest(t, resource.TestCase{
-				PreCheck:                 func() { testAccPreCheck(t) },
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:      acctest.ProviderConfig(m) + "data \"mda_discovery_categories\" \"x\" {\n" + c.body + "\n}\n",
-					PlanOnly:    true,
-					ExpectError: expectErrorWords(c.want),
-				}},
-			})
-		})
-	}
+	})
 }
 
 // TestAccDiscoveryCategories_unknownStream: MDA's refusal of a stream id it does not know

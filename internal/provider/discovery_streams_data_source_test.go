@@ -150,7 +150,7 @@ func testAccDiscoveryFaults() []testAccDiscoveryFault {
 func testAccDiscoveryFaultMatrix(t *testing.T, route, summary string, config func(m *acctest.Mock) string) {
 	for _, f := range testAccDiscoveryFaults() {
 		if f.name == "empty answer" && route == testAccBlockScriptRoute {
-			continue // an empty script is a script: TestAccDiscoveryBlockScript_empty
+			continue // an empty script is a script: TestAccDiscoveryBlockScript_answers
 		}
 		t.Run(f.name, func(t *testing.T) {
 			m := acctest.StartMock(t)
@@ -179,18 +179,35 @@ func TestAccDiscoveryStreams_faults(t *testing.T) {
 
 // TestAccDiscoveryStreams_validation: an empty name is refused at plan time, with no request.
 func TestAccDiscoveryStreams_validation(t *testing.T) {
-	m := acctest.StartMock(t)
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config:      acctest.ProviderConfig(m) + `data "mda_discovery_streams" "x" { name = "" }`,
-			PlanOnly:    true,
-			ExpectError: expectErrorWords(`Invalid Attribute Value Length.*name`),
-		}},
+	testAccRefusedAtPlan(t, "mda_discovery_streams", map[string]testAccRefusal{
+		"empty name": {`name = ""`, `Invalid Attribute Value Length.*name`},
 	})
-	if st := m.Stats(); st.Total != 0 {
-		t.Errorf("a refused configuration reached the API: %v", st.Routes)
+}
+
+// testAccRefusal is a data source body that must fail at plan time with want.
+type testAccRefusal struct{ body, want string }
+
+// testAccRefusedAtPlan plans each body of dataSource in parallel against one mock, expects
+// its error, and checks once they are done that none of them reached the API.
+func testAccRefusedAtPlan(t *testing.T, dataSource string, cases map[string]testAccRefusal) {
+	m := acctest.StartMock(t)
+	t.Cleanup(func() {
+		if st := m.Stats(); st.Total != 0 {
+			t.Errorf("a refused configuration reached the API: %v", st.Routes)
+		}
+	})
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			resource.ParallelTest(t, resource.TestCase{
+				PreCheck:                 func() { testAccPreCheck(t) },
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      acctest.ProviderConfig(m) + fmt.Sprintf("data %q \"x\" {\n%s\n}\n", dataSource, c.body),
+					PlanOnly:    true,
+					ExpectError: expectErrorWords(c.want),
+				}},
+			})
+		})
 	}
 }
 

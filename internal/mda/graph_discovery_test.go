@@ -142,3 +142,23 @@ func TestGlobalViewStreamID(t *testing.T) {
 		t.Errorf("err = %v, want one listing the streams and naming stream_id", err)
 	}
 }
+
+func TestListDiscoveredApps_failedPageReturnsNothing(t *testing.T) {
+	g := newGraphServer(t, 250)
+	g.page = func(w http.ResponseWriter, _ *http.Request, n int) bool {
+		if n < 2 {
+			return false
+		}
+		writeJSON(w, http.StatusNotFound, map[string]any{"error": map[string]any{"code": "itemNotFound", "message": "gone"}})
+		return true
+	}
+	c, _, _ := graphClient(t, g)
+	res, err := c.ListDiscoveredApps(context.Background(), "s1", "P30D", DiscoveredAppsFilter{}, 0)
+	if err == nil || !strings.Contains(err.Error(), "gone") {
+		t.Fatalf("err = %v, want the second page's 404", err)
+	}
+	if len(res.Apps) != 0 || res.Truncated {
+		t.Errorf("the first page's %d apps came back with the error", len(res.Apps))
+	}
+	mustEqual(t, "requests", len(g.requests), 2)
+}

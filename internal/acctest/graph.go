@@ -89,19 +89,35 @@ func GraphStreamID(t testing.TB, m *Mock, name string) string {
 // with. Its requests count in m's Stats, like GraphStreamID's.
 func GraphApps(t testing.TB, m *Mock, streamID, period string) []map[string]any {
 	t.Helper()
-	link := fmt.Sprintf("%s/beta/security/dataDiscovery/cloudAppDiscovery/uploadedStreams/%s/aggregatedAppsDetails(period=duration'%s')",
-		m.URL(), url.PathEscape(streamID), period)
-	var apps []map[string]any
+	return GraphList(t, m, fmt.Sprintf("/security/dataDiscovery/cloudAppDiscovery/uploadedStreams/%s/aggregatedAppsDetails(period=duration'%s')",
+		url.PathEscape(streamID), period))
+}
+
+// GraphList returns every item of a collection of m's Graph surface, pages followed; path
+// is under /beta. Its requests count in m's Stats.
+func GraphList(t testing.TB, m *Mock, path string) []map[string]any {
+	t.Helper()
+	link := m.URL() + "/beta" + path
+	var items []map[string]any
 	for link != "" {
 		var page struct {
 			Value    []map[string]any `json:"value"`
 			NextLink string           `json:"@odata.nextLink"`
 		}
 		graphGet(t, m, link, &page)
-		apps = append(apps, page.Value...)
+		items = append(items, page.Value...)
 		link = page.NextLink
 	}
-	return apps
+	return items
+}
+
+// GraphGet returns one object of m's Graph surface; path is under /beta. Its request
+// counts in m's Stats.
+func GraphGet(t testing.TB, m *Mock, path string) map[string]any {
+	t.Helper()
+	var out map[string]any
+	graphGet(t, m, m.URL()+"/beta"+path, &out)
+	return out
 }
 
 func graphGet(t testing.TB, m *Mock, link string, out any) {

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"reflect"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -35,102 +34,36 @@ const (
 	testAccGlobalViewID      = "57869acdb4b3d5154f095af7"
 )
 
-// testAccGraphTruth reads the mock's Graph surface directly, as the provider's own Graph
-// app, so that the checks compare the data source with what Graph served rather than
-// with a copy of the mock's seed. Each call is a request: read before ResetStats.
-type testAccGraphTruth struct {
-	t     *testing.T
-	m     *acctest.Mock
-	token string
-}
-
-func newTestAccGraphTruth(t *testing.T, m *acctest.Mock) *testAccGraphTruth {
-	return &testAccGraphTruth{t: t, m: m, token: m.IssueGraphToken(acctest.GraphAppID, acctest.GraphRole)}
-}
-
-// get answers one GET of path (under /beta, or an absolute nextLink).
-func (g *testAccGraphTruth) get(path string) map[string]json.RawMessage {
-	g.t.Helper()
-	u := path
-	if !strings.HasPrefix(u, "http") {
-		u = g.m.URL() + "/beta" + path
-	}
-	req, err := http.NewRequestWithContext(g.t.Context(), http.MethodGet, u, nil)
-	if err != nil {
-		g.t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+g.token)
-	req.Header.Set("Prefer", "include-unknown-enum-members")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		g.t.Fatal(err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	var out map[string]json.RawMessage
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK {
-		g.t.Fatalf("GET %s: HTTP %d, %v", u, resp.StatusCode, err)
-	}
-	return out
-}
-
-// list reads a collection to its end.
-func (g *testAccGraphTruth) list(path string) []map[string]json.RawMessage {
-	g.t.Helper()
-	var items []map[string]json.RawMessage
-	for path != "" {
-		page := g.get(path)
-		var value []map[string]json.RawMessage
-		if err := json.Unmarshal(page["value"], &value); err != nil {
-			g.t.Fatal(err)
-		}
-		items = append(items, value...)
-		path = ""
-		if next, ok := page["@odata.nextLink"]; ok {
-			_ = json.Unmarshal(next, &path)
-		}
-	}
-	return items
-}
-
-func (g *testAccGraphTruth) appPath(stream, period, appID string) string {
+// testAccAppPath addresses one app of a stream for a period on the mock's Graph surface.
+func testAccAppPath(stream, period, appID string) string {
 	return fmt.Sprintf("/security/dataDiscovery/cloudAppDiscovery/uploadedStreams/%s/aggregatedAppsDetails(period=duration'%s')/%s",
 		stream, period, url.PathEscape(appID))
 }
 
-// strings reads one string field of each item.
-func (g *testAccGraphTruth) strings(items []map[string]json.RawMessage, field string) []knownvalue.Check {
+// testAccStrings is one string field of each item, as list checks.
+func testAccStrings(items []map[string]any, field string) []knownvalue.Check {
 	out := make([]knownvalue.Check, 0, len(items))
 	for _, it := range items {
-		var s string
-		if err := json.Unmarshal(it[field], &s); err != nil {
-			g.t.Fatalf("%s: %v", field, err)
-		}
-		out = append(out, knownvalue.StringExact(s))
+		out = append(out, knownvalue.StringExact(fmt.Sprint(it[field])))
 	}
 	return out
 }
 
-func rawString(raw json.RawMessage) string {
-	var s string
-	_ = json.Unmarshal(raw, &s)
-	return s
-}
-
-func rawInt(raw json.RawMessage) int64 {
-	var n int64
-	_ = json.Unmarshal(raw, &n)
+// testAccInt reads a number of a Graph answer (acctest decodes numbers as json.Number).
+func testAccInt(v any) int64 {
+	n, _ := v.(json.Number).Int64()
 	return n
 }
 
 // flagChecks are the expected compliance, gdpr and security maps of an appInfo answer,
 // built with the client's own key scheme; the key scheme itself is unit-tested in
 // internal/mda.
-func flagChecks(t *testing.T, info map[string]json.RawMessage) map[mda.AppInfoFlagGroup]knownvalue.Check {
+func flagChecks(t *testing.T, info map[string]any) map[mda.AppInfoFlagGroup]knownvalue.Check {
 	t.Helper()
 	groups := map[mda.AppInfoFlagGroup]map[string]knownvalue.Check{mda.FlagCompliance: {}, mda.FlagGDPR: {}, mda.FlagSecurity: {}}
-	for wire, raw := range info {
+	for wire, v := range info {
 		if group, key, ok := mda.AppInfoFlagKey(wire); ok {
-			groups[group][key] = knownvalue.StringExact(rawString(raw))
+			groups[group][key] = knownvalue.StringExact(fmt.Sprint(v))
 		}
 	}
 	if len(groups[mda.FlagCompliance]) != 23 || len(groups[mda.FlagGDPR]) != 15 || len(groups[mda.FlagSecurity]) != 28 {
@@ -150,29 +83,35 @@ func flagChecks(t *testing.T, info map[string]json.RawMessage) map[mda.AppInfoFl
 // value is compared with what the mock's Graph served.
 func TestAccDiscoveredApp_appInfoAndLists(t *testing.T) {
 	m := acctest.StartGraphMock(t)
-	g := newTestAccGraphTruth(t, m)
-	apps := g.list(fmt.Sprintf("/security/dataDiscovery/cloudAppDiscovery/uploadedStreams/%s/aggregatedAppsDetails(period=duration'P90D')", testAccGlobalViewID))
-	var busy map[string]json.RawMessage
+	apps := acctest.GraphApps(t, m, testAccGlobalViewID, "P90D")
+	var busy map[string]any
 	for _, a := range apps {
-		if busy == nil || rawInt(a["userCount"]) > rawInt(busy["userCount"]) {
+		if busy == nil || testAccInt(a["userCount"]) > testAccInt(busy["userCount"]) {
 			busy = a
 		}
 	}
-	busyID := rawString(busy["id"])
-	if rawInt(busy["userCount"]) <= 100 || rawInt(busy["ipAddressCount"]) < 1 {
-		t.Fatalf("the busiest app of the Global view has %s users; the test needs more than 100 to page", busy["userCount"])
+	busyID := fmt.Sprint(busy["id"])
+	if testAccInt(busy["userCount"]) <= 100 || testAccInt(busy["ipAddressCount"]) < 1 {
+		t.Fatalf("the busiest app of the Global view has %v users; the test needs more than 100 to page", busy["userCount"])
 	}
-	// An app whose dataTypes is a string, and one whose dataTypes is a list.
+	// An app whose dataTypes is a string, and one whose dataTypes is a list of several.
 	var scalarID, listID string
-	infos := map[string]map[string]json.RawMessage{}
+	var scalarType string
+	var listTypeChecks []knownvalue.Check
 	for _, a := range apps {
-		id := rawString(a["id"])
-		info := g.get(g.appPath(testAccGlobalViewID, "P90D", id) + "/appInfo")
-		switch dt := strings.TrimSpace(string(info["dataTypes"])); {
-		case scalarID == "" && strings.HasPrefix(dt, `"`):
-			scalarID, infos[id] = id, info
-		case listID == "" && strings.HasPrefix(dt, "[") && strings.Contains(dt, ","):
-			listID, infos[id] = id, info
+		id := fmt.Sprint(a["id"])
+		switch dt := acctest.GraphGet(t, m, testAccAppPath(testAccGlobalViewID, "P90D", id)+"/appInfo")["dataTypes"].(type) {
+		case string:
+			if scalarID == "" {
+				scalarID, scalarType = id, dt
+			}
+		case []any:
+			if listID == "" && len(dt) > 1 {
+				listID = id
+				for _, v := range dt {
+					listTypeChecks = append(listTypeChecks, knownvalue.StringExact(fmt.Sprint(v)))
+				}
+			}
 		}
 		if scalarID != "" && listID != "" {
 			break
@@ -181,17 +120,12 @@ func TestAccDiscoveredApp_appInfoAndLists(t *testing.T) {
 	if scalarID == "" || listID == "" {
 		t.Fatal("the mock serves no app with dataTypes as a string, or none with a list of several")
 	}
-	busyInfo := g.get(g.appPath(testAccGlobalViewID, "P90D", busyID) + "/appInfo")
-	users := g.strings(g.list(g.appPath(testAccGlobalViewID, "P90D", busyID)+"/users"), "userIdentifier")
-	ips := g.strings(g.list(g.appPath(testAccGlobalViewID, "P90D", busyID)+"/ipAddresses"), "ipAddress")
+	busyPath := testAccAppPath(testAccGlobalViewID, "P90D", busyID)
+	busyInfo := acctest.GraphGet(t, m, busyPath+"/appInfo")
+	users := testAccStrings(acctest.GraphList(t, m, busyPath+"/users"), "userIdentifier")
+	ips := testAccStrings(acctest.GraphList(t, m, busyPath+"/ipAddresses"), "ipAddress")
 	m.ResetStats()
 
-	var listTypes []string
-	_ = json.Unmarshal(infos[listID]["dataTypes"], &listTypes)
-	listTypeChecks := make([]knownvalue.Check, len(listTypes))
-	for i, v := range listTypes {
-		listTypeChecks[i] = knownvalue.StringExact(v)
-	}
 	flags := flagChecks(t, busyInfo)
 	const busyAddr, scalarAddr, listAddr = "data.mda_discovered_app.busy", "data.mda_discovered_app.scalar", "data.mda_discovered_app.list"
 	info := tfjsonpath.New("app_info")
@@ -220,26 +154,26 @@ data "mda_discovered_app" "list" {
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(busyAddr, tfjsonpath.New("stream_id"), knownvalue.StringExact(testAccGlobalViewID)),
 				statecheck.ExpectKnownValue(busyAddr, tfjsonpath.New("id"), knownvalue.StringExact(busyID)),
-				statecheck.ExpectKnownValue(busyAddr, tfjsonpath.New("name"), knownvalue.StringExact(rawString(busy["displayName"]))),
-				statecheck.ExpectKnownValue(busyAddr, tfjsonpath.New("users"), knownvalue.Int64Exact(rawInt(busy["userCount"]))),
+				statecheck.ExpectKnownValue(busyAddr, tfjsonpath.New("name"), knownvalue.StringExact(fmt.Sprint(busy["displayName"]))),
+				statecheck.ExpectKnownValue(busyAddr, tfjsonpath.New("users"), knownvalue.Int64Exact(testAccInt(busy["userCount"]))),
 				statecheck.ExpectKnownValue(busyAddr, tfjsonpath.New("device_count"), knownvalue.Null()),
 				statecheck.ExpectKnownValue(busyAddr, tfjsonpath.New("user_list"), knownvalue.ListExact(users)),
 				statecheck.ExpectKnownValue(busyAddr, tfjsonpath.New("ip_address_list"), knownvalue.ListExact(ips)),
 				statecheck.ExpectKnownValue(busyAddr, tfjsonpath.New("device_list"), knownvalue.Null()),
-				statecheck.ExpectKnownValue(busyAddr, info.AtMapKey("vendor"), knownvalue.StringExact(rawString(busyInfo["vendor"]))),
-				statecheck.ExpectKnownValue(busyAddr, info.AtMapKey("headquarters"), knownvalue.StringExact(rawString(busyInfo["headquarters"]))),
-				statecheck.ExpectKnownValue(busyAddr, info.AtMapKey("founded"), knownvalue.Int64Exact(rawInt(busyInfo["founded"]))),
-				statecheck.ExpectKnownValue(busyAddr, info.AtMapKey("csa_star_level"), knownvalue.StringExact(rawString(busyInfo["csaStarLevel"]))),
-				statecheck.ExpectKnownValue(busyAddr, info.AtMapKey("pci_dss_version"), knownvalue.StringExact(rawString(busyInfo["pciDssVersion"]))),
-				statecheck.ExpectKnownValue(busyAddr, info.AtMapKey("domain_registration"), knownvalue.StringExact(rawString(busyInfo["domainRegistrationDateTime"]))),
+				statecheck.ExpectKnownValue(busyAddr, info.AtMapKey("vendor"), knownvalue.StringExact(fmt.Sprint(busyInfo["vendor"]))),
+				statecheck.ExpectKnownValue(busyAddr, info.AtMapKey("headquarters"), knownvalue.StringExact(fmt.Sprint(busyInfo["headquarters"]))),
+				statecheck.ExpectKnownValue(busyAddr, info.AtMapKey("founded"), knownvalue.Int64Exact(testAccInt(busyInfo["founded"]))),
+				statecheck.ExpectKnownValue(busyAddr, info.AtMapKey("csa_star_level"), knownvalue.StringExact(fmt.Sprint(busyInfo["csaStarLevel"]))),
+				statecheck.ExpectKnownValue(busyAddr, info.AtMapKey("pci_dss_version"), knownvalue.StringExact(fmt.Sprint(busyInfo["pciDssVersion"]))),
+				statecheck.ExpectKnownValue(busyAddr, info.AtMapKey("domain_registration"), knownvalue.StringExact(fmt.Sprint(busyInfo["domainRegistrationDateTime"]))),
 				statecheck.ExpectKnownValue(busyAddr, info.AtMapKey("compliance"), flags[mda.FlagCompliance]),
 				statecheck.ExpectKnownValue(busyAddr, info.AtMapKey("gdpr"), flags[mda.FlagGDPR]),
 				statecheck.ExpectKnownValue(busyAddr, info.AtMapKey("security"), flags[mda.FlagSecurity]),
 				// The misspelt wire name lands under the correct key.
 				statecheck.ExpectKnownValue(busyAddr, info.AtMapKey("gdpr").AtMapKey("right_to_data_portability"),
-					knownvalue.StringExact(rawString(busyInfo["isGdprRightToDataPortablility"]))),
+					knownvalue.StringExact(fmt.Sprint(busyInfo["isGdprRightToDataPortablility"]))),
 				statecheck.ExpectKnownValue(scalarAddr, info.AtMapKey("data_types"),
-					knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(rawString(infos[scalarID]["dataTypes"]))})),
+					knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(scalarType)})),
 				statecheck.ExpectKnownValue(listAddr, info.AtMapKey("data_types"), knownvalue.ListExact(listTypeChecks)),
 				// Lists nobody asked for cost no request and stay null.
 				statecheck.ExpectKnownValue(scalarAddr, tfjsonpath.New("user_list"), knownvalue.Null()),
@@ -265,37 +199,24 @@ data "mda_discovered_app" "list" {
 	}
 }
 
-// testAccEndpointStream is the seeded Defender for Endpoint stream's id.
-func testAccEndpointStream(t *testing.T, m *acctest.Mock) string {
-	t.Helper()
-	for _, s := range m.DiscoveryStreams() {
-		if s.Name == "Defender-managed endpoints" {
-			return s.ID
-		}
-	}
-	t.Fatal("the mock seeds no Defender-managed endpoints stream")
-	return ""
-}
-
 // TestAccDiscoveredApp_devices reads an app of the endpoint stream with its devices, and
 // asks for devices of a Global view app: empty, with no request.
 func TestAccDiscoveredApp_devices(t *testing.T) {
 	m := acctest.StartGraphMock(t)
-	g := newTestAccGraphTruth(t, m)
-	endpoint := testAccEndpointStream(t, m)
-	apps := g.list(fmt.Sprintf("/security/dataDiscovery/cloudAppDiscovery/uploadedStreams/%s/aggregatedAppsDetails(period=duration'P30D')", endpoint))
+	endpoint := acctest.GraphStreamID(t, m, "Defender-managed endpoints")
+	apps := acctest.GraphApps(t, m, endpoint, "P30D")
 	app := apps[0]
 	for _, a := range apps {
-		if rawInt(a["deviceCount"]) > rawInt(app["deviceCount"]) {
+		if testAccInt(a["deviceCount"]) > testAccInt(app["deviceCount"]) {
 			app = a
 		}
 	}
-	id := rawString(app["id"])
-	devices := g.strings(g.list(g.appPath(endpoint, "P30D", id)+"/devices"), "name")
-	if len(devices) == 0 || int64(len(devices)) != rawInt(app["deviceCount"]) {
-		t.Fatalf("the endpoint app %s has %d devices listed and deviceCount %s", id, len(devices), app["deviceCount"])
+	id := fmt.Sprint(app["id"])
+	devices := testAccStrings(acctest.GraphList(t, m, testAccAppPath(endpoint, "P30D", id)+"/devices"), "name")
+	if len(devices) == 0 || int64(len(devices)) != testAccInt(app["deviceCount"]) {
+		t.Fatalf("the endpoint app %s has %d devices listed and deviceCount %v", id, len(devices), app["deviceCount"])
 	}
-	global := rawString(g.list(fmt.Sprintf("/security/dataDiscovery/cloudAppDiscovery/uploadedStreams/%s/aggregatedAppsDetails(period=duration'P30D')", testAccGlobalViewID))[0]["id"])
+	global := fmt.Sprint(acctest.GraphApps(t, m, testAccGlobalViewID, "P30D")[0]["id"])
 	m.ResetStats()
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },

@@ -47,14 +47,12 @@ const (
 	graphPageSize = 100
 )
 
-// isGraphResource reports whether a scope's resource or a managed identity's resource is
-// Microsoft Graph (global service: the only cloud with this API).
+// isGraphResource reports whether a scope's resource, a managed identity's resource or a
+// token's audience is Microsoft Graph (global service: the only cloud with this API).
 func isGraphResource(resource string) bool {
 	resource = strings.TrimSuffix(resource, "/")
 	return strings.EqualFold(resource, graphAudience) || strings.EqualFold(resource, graphAppID)
 }
-
-func isGraphAudience(aud string) bool { return isGraphResource(aud) }
 
 // IssueGraphToken returns a Microsoft Graph access token for clientID with roles, as the
 // token endpoint would issue it for the scope https://graph.microsoft.com/.default.
@@ -252,7 +250,7 @@ func (s *Server) graphAuthenticate(w http.ResponseWriter, r *http.Request) bool 
 	case cred == "":
 		return unauthorized("Access token is empty.")
 	}
-	c, detail := s.verifyToken(cred, isGraphAudience)
+	c, detail := s.verifyToken(cred, isGraphResource)
 	if detail != "" {
 		return unauthorized("Access token validation failure: " + detail + ".")
 	}

@@ -64,6 +64,7 @@ func (m *testMock) graphWith(path, auth string, header http.Header) response {
 	return m.do(req)
 }
 
+// do sends req and reads the whole answer.
 func (m *testMock) do(req *http.Request) response {
 	m.t.Helper()
 	resp, err := m.http.Client().Do(req)

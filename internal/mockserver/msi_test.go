@@ -1,7 +1,6 @@
 package mockserver
 
 import (
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -35,16 +34,7 @@ func (m *testMock) msiCall(path, header, value string) response {
 	if header != "" {
 		req.Header.Set(header, value)
 	}
-	resp, err := m.http.Client().Do(req)
-	if err != nil {
-		m.t.Fatal(err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		m.t.Fatal(err)
-	}
-	return response{status: resp.StatusCode, header: resp.Header, body: body}
+	return m.do(req)
 }
 
 const imdsQuery = "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=" + mdaAppID

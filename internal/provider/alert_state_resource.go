@@ -66,7 +66,13 @@ func (r *alertStateResource) Metadata(_ context.Context, req resource.MetadataRe
 }
 
 func (r *alertStateResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = schema.Schema{
+	resp.Schema = alertStateSchemaV0(ctx)
+}
+
+// alertStateSchemaV0 is version 0 of the schema. A breaking change adds a V1 beside it,
+// with a state upgrader that reads V0 states through this function.
+func alertStateSchemaV0(ctx context.Context) schema.Schema {
+	return schema.Schema{
 		MarkdownDescription: "Manages the state of one existing alert: read or unread, and closed as benign, false " +
 			"positive or true positive. MDA raises alerts; this resource never creates or deletes one, and destroying " +
 			"it leaves the alert as it is. MDA cannot reopen a closed alert, so a resolution, once applied, is final.",
@@ -117,6 +123,27 @@ func (r *alertStateResource) Schema(ctx context.Context, _ resource.SchemaReques
 				Optional:   true,
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
+			"feedback": schema.SingleNestedAttribute{
+				MarkdownDescription: "Feedback to Microsoft about the detection, sent with the close. Needs `resolution`. " +
+					"An attribute, not a block, so that it can be null or come from an expression.",
+				Optional: true,
+				Attributes: map[string]schema.Attribute{
+					"text": schema.StringAttribute{
+						MarkdownDescription: "The feedback. Required when `feedback` is set.",
+						Optional:            true,
+						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+					},
+					"allow_contact": schema.BoolAttribute{
+						MarkdownDescription: "Whether Microsoft may contact you about the feedback. Defaults to `false`.",
+						Optional:            true,
+					},
+					"contact_email": schema.StringAttribute{
+						MarkdownDescription: "The address Microsoft may write to. Needs `allow_contact = true`.",
+						Optional:            true,
+						Validators:          []validator.String{stringvalidator.LengthAtLeast(3)},
+					},
+				},
+			},
 			"title": schema.StringAttribute{
 				MarkdownDescription: "The alert's title.",
 				Computed:            true,
@@ -140,25 +167,6 @@ func (r *alertStateResource) Schema(ctx context.Context, _ resource.SchemaReques
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"feedback": schema.SingleNestedBlock{
-				MarkdownDescription: "Feedback to Microsoft about the detection, sent with the close. Needs `resolution`.",
-				Attributes: map[string]schema.Attribute{
-					"text": schema.StringAttribute{
-						MarkdownDescription: "The feedback. Required in the block.",
-						Optional:            true,
-						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-					},
-					"allow_contact": schema.BoolAttribute{
-						MarkdownDescription: "Whether Microsoft may contact you about the feedback. Defaults to `false`.",
-						Optional:            true,
-					},
-					"contact_email": schema.StringAttribute{
-						MarkdownDescription: "The address Microsoft may write to. Needs `allow_contact = true`.",
-						Optional:            true,
-						Validators:          []validator.String{stringvalidator.LengthAtLeast(3)},
-					},
-				},
-			},
 			"timeouts": timeoutsBlock(ctx, timeouts.Opts{Create: true, Read: true, Update: true}),
 		},
 	}

@@ -133,18 +133,24 @@ resource "mda_alert_state" "benign" {
   resolution = "benign"
   reason     = "confirmed_with_end_user"
 
-  feedback {
+  feedback = {
     text          = "The user was travelling."
     allow_contact = true
     contact_email = "secops@contoso.com"
   }
 }
 
+locals {
+  send_feedback = false
+}
+
+# feedback is an attribute: an expression may leave it null.
 resource "mda_alert_state" "false_positive" {
   alert_id   = %[2]q
   resolution = "false_positive"
   reason     = "too_many_similar_alerts"
   comment    = "Tuning the policy instead."
+  feedback   = local.send_feedback ? { text = "Never sent." } : null
 }
 
 resource "mda_alert_state" "true_positive" {
@@ -302,9 +308,9 @@ func TestAccAlertStateResource_validation(t *testing.T) {
 		"reason for true positive":    {id, `resolution = "true_positive"` + "\n" + `reason = "other"`, `Reason not valid for the resolution.*no reason.*true_positive`},
 		"reason without resolution":   {id, `reason = "other"`, `Missing resolution.*reason is sent to MDA when the alert is closed`},
 		"comment without resolution":  {id, `comment = "x"`, `Missing resolution.*comment`},
-		"feedback without resolution": {id, "feedback {\n text = \"x\"\n}", `Missing resolution.*feedback`},
-		"feedback without text":       {id, `resolution = "benign"` + "\nfeedback {\n allow_contact = true\n}", `Missing feedback text`},
-		"email without contact":       {id, `resolution = "benign"` + "\nfeedback {\n text = \"x\"\n contact_email = \"a@b.c\"\n}", `Contact not allowed.*allow_contact = true`},
+		"feedback without resolution": {id, "feedback = {\n text = \"x\"\n}", `Missing resolution.*feedback`},
+		"feedback without text":       {id, `resolution = "benign"` + "\nfeedback = {\n allow_contact = true\n}", `Missing feedback text`},
+		"email without contact":       {id, `resolution = "benign"` + "\nfeedback = {\n text = \"x\"\n contact_email = \"a@b.c\"\n}", `Contact not allowed.*allow_contact = true`},
 		"unknown reason":              {id, `resolution = "benign"` + "\n" + `reason = "boring"`, `Invalid Attribute Value Match.*reason`},
 		"legacy resolution":           {id, `resolution = "resolved"`, `Invalid Attribute Value Match.*resolution.*benign`},
 		"malformed id":                {"ca12345", `read = true`, `Invalid Attribute Value Match.*alert_id.*24 hexadecimal`},

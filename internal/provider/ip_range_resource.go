@@ -54,7 +54,13 @@ func (r *ipRangeResource) Metadata(_ context.Context, req resource.MetadataReque
 }
 
 func (r *ipRangeResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = schema.Schema{
+	resp.Schema = ipRangeSchemaV0(ctx)
+}
+
+// ipRangeSchemaV0 is version 0 of the schema. A breaking change adds a V1 beside it, with a
+// state upgrader that reads V0 states through this function.
+func ipRangeSchemaV0(ctx context.Context) schema.Schema {
+	return schema.Schema{
 		MarkdownDescription: "Manages a custom IP range of the tenant (Settings → Cloud Apps → IP address ranges). " +
 			"MDA uses IP ranges to label activity: corporate and VPN addresses, administrative hosts, risky " +
 			"networks, cloud providers. Built-in ranges cannot be managed; read them with the `mda_ip_ranges` data source.",

@@ -67,7 +67,13 @@ func (r *ipRangesExclusiveResource) Metadata(_ context.Context, req resource.Met
 }
 
 func (r *ipRangesExclusiveResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = schema.Schema{
+	resp.Schema = ipRangesExclusiveSchemaV0(ctx)
+}
+
+// ipRangesExclusiveSchemaV0 is version 0 of the schema. A breaking change adds a V1 beside it, with a
+// state upgrader that reads V0 states through this function.
+func ipRangesExclusiveSchemaV0(ctx context.Context) schema.Schema {
+	return schema.Schema{
 		MarkdownDescription: "Declares which custom IP ranges may exist in the tenant. Terraform never sees objects it " +
 			"does not manage, so a range added in the portal (a new `corporate` range silently widens what MDA trusts) " +
 			"would otherwise pass unseen: with this resource it shows in the plan as a name removed from `names`, and " +

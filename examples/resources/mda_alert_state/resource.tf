@@ -20,7 +20,7 @@ resource "mda_alert_state" "noisy" {
   resolution = "false_positive"
   reason     = "too_many_similar_alerts"
 
-  feedback {
+  feedback = {
     text          = "Fires on every login from our own VPN egress."
     allow_contact = true
     contact_email = "secops@contoso.com"

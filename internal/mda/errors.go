@@ -98,6 +98,18 @@ func (e *APIError) Error() string {
 // (mda-api.md 1.8): a JSON 404 that is about the URL, not about any object.
 const tenantNotFound = "tenant not found"
 
+// Service names who answered: "MDA", or "Microsoft Graph" for discovered apps.
+func (e *APIError) Service() string {
+	if e.graph {
+		return "Microsoft Graph"
+	}
+	return "MDA"
+}
+
+// LegacyToken reports whether the request was sent with a legacy API token, whose
+// permissions are its owner's MDA role rather than an application's grants.
+func (e *APIError) LegacyToken() bool { return e.legacyToken }
+
 // Hint is the next step for this error, as a clause without a final full stop, or "".
 func (e *APIError) Hint() string { return e.hint() }
 

@@ -91,7 +91,7 @@ func apiErrorSentences(err error, apiErr *mda.APIError) []string {
 			parts = append(parts, capitalize(prefix)+":")
 		}
 	}
-	answer := fmt.Sprintf("MDA answered HTTP %d", apiErr.StatusCode)
+	answer := fmt.Sprintf("%s answered HTTP %d", apiErr.Service(), apiErr.StatusCode)
 	if t := http.StatusText(apiErr.StatusCode); t != "" {
 		answer += " " + t
 	}
@@ -105,17 +105,23 @@ func apiErrorSentences(err error, apiErr *mda.APIError) []string {
 	if hint := apiErr.Hint(); hint != "" {
 		parts = append(parts, sentence(hint))
 	}
+	graph := apiErr.Service() != "MDA"
 	switch apiErr.StatusCode {
 	case http.StatusUnauthorized:
 		if apiErr.Permission != "" {
-			parts = append(parts, "The operation needs the MDA permission "+apiErr.Permission+".")
+			parts = append(parts, fmt.Sprintf("The operation needs the %s permission %s.", apiErr.Service(), apiErr.Permission))
 		}
 	case http.StatusForbidden:
-		if strings.HasPrefix(apiErr.Hint(), "grant the application") {
+		// Graph's hint already names the screen; MDA's permissions sit under its own API.
+		if apiErr.Permission != "" && !apiErr.LegacyToken() && !graph {
 			parts = append(parts, "In Entra ID: App registrations → API permissions → Microsoft Cloud App Security, then grant admin consent.")
 		}
 	case http.StatusTooManyRequests:
-		parts = append(parts, "Other tools are spending the tenant's budget too: lower requests_per_minute, or retry later.")
+		if graph {
+			parts = append(parts, "Microsoft Graph counts its own requests, apart from MDA's budget: retry later.")
+		} else {
+			parts = append(parts, "Other tools are spending the tenant's budget too: lower requests_per_minute, or retry later.")
+		}
 	}
 	if apiErr.RequestID != "" {
 		parts = append(parts, "Request ID: "+apiErr.RequestID+".")

@@ -75,6 +75,8 @@ var guideExampleHooks = map[string]guideHooks{
 	"adopt/for-each":             {setup: seedGuideRanges, check: checkAdoptedForEach},
 	"dev-overrides":              {check: checkDevOverrides},
 	"dev-overrides/local-mirror": {check: checkLocalMirror},
+	// Graph's Cloud Discovery API needs an Entra app; the mock gives it the Graph role.
+	"shadow-it": {mockFlags: []string{"-client", "shadow-it-report:s3cret:Discovery.read"}},
 }
 
 // TestAccGuideExamples runs every example of the guides as written, against cmd/mda-mock.

@@ -145,6 +145,7 @@ func (p *mdaProvider) Resources(_ context.Context) []func() resource.Resource {
 		NewIPRangeResource,
 		NewIPRangesExclusiveResource,
 		NewAlertStateResource,
+		NewDiscoveryLogUploadResource,
 	}
 }
 

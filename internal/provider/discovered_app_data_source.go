@@ -139,11 +139,11 @@ func appInfoAttributes() map[string]schema.Attribute {
 	enum := func(wire, examples string) schema.Attribute {
 		return computedString(fmt.Sprintf("Graph's `%s`, as Graph spells the value (such as %s); new values are passed through.", wire, examples))
 	}
-	flags := func(desc string) schema.Attribute {
+	flags := func(name, key, desc string) schema.Attribute {
 		return schema.MapAttribute{
 			MarkdownDescription: desc + " Each value is `true`, `false` or `unknown` (kept as Graph sends it should it send " +
-				"another). A flag Graph does not send is not in the map. Read one with " +
-				"`lookup(data.mda_discovered_app.x.app_info.compliance, \"soc2\", \"unknown\")`.",
+				"another). A flag Graph does not send is not in the map: read one with " +
+				fmt.Sprintf("`lookup(data.mda_discovered_app.x.app_info.%s, %q, \"unknown\")`.", name, key),
 			Computed:    true,
 			ElementType: types.StringType,
 		}
@@ -175,18 +175,18 @@ func appInfoAttributes() map[string]schema.Attribute {
 		"pci_dss_version":                enum("pciDssVersion", "`v3_2_1`, `v4` or `notSupported`"),
 		"domain_registration":            computedString("When the app's domain was registered, as an RFC 3339 timestamp in UTC."),
 		"latest_breach":                  computedString("When the vendor's latest known data breach happened, as an RFC 3339 timestamp in UTC; null when none is known."),
-		"compliance": flags("Compliance certifications, from Graph's `is<Standard>Compliant` flags and `isDmca`, keyed by the " +
+		"compliance": flags("compliance", "soc2", "Compliance certifications, from Graph's `is<Standard>Compliant` flags and `isDmca`, keyed by the " +
 			"standard in snake_case: `hipaa`, `soc1`, `soc2`, `soc3`, `iso27001`, `iso27017`, `iso27018`, `isae3402`, `ssae16`, " +
 			"`sox`, `hitrust_csf`, `privacy_shield`, `sp80053`, `fisma`, `finra`, `ffiec`, `ferpa`, " +
 			"`coppa`, `cobit`, `gaap`, `glba`, `itar`, `dmca`."),
-		"gdpr": flags("GDPR readiness, from Graph's `isGdpr<Right>` flags, keyed by the rest of the name in snake_case: " +
+		"gdpr": flags("gdpr", "right_to_erasure", "GDPR readiness, from Graph's `isGdpr<Right>` flags, keyed by the rest of the name in snake_case: " +
 			"`right_to_erasure`, `right_to_access`, `right_to_be_informed`, `right_to_object`, `right_to_rectification`, " +
 			"`right_to_restriction_of_processing`, `right_to_data_portability` (Graph misspells this wire name " +
 			"`isGdprRightToDataPortablility`; the key is spelt correctly), `rights_related_to_automated_decision_making`, " +
 			"`data_protection_officer`, `data_protection_impact_assessment`, `impact_assessment`, " +
 			"`lawful_basis_for_processing`, `report_data_breaches`, `secure_cross_border_data_control`, " +
 			"`data_protection_secure_cross_border_data_transfer`."),
-		"security": flags("Security capabilities, from every other `is<Capability>` flag of Graph, keyed by the capability " +
+		"security": flags("security", "multi_factor_authentication", "Security capabilities, from every other `is<Capability>` flag of Graph, keyed by the capability " +
 			"in snake_case: `multi_factor_authentication`, `supports_saml`, `admin_audit_trail`, `data_audit_trail`, " +
 			"`user_audit_trail`, `ip_address_restriction`, `password_policy`, `penetration_testing`, `trusted_certificate`, " +
 			"`file_sharing`, `user_can_upload_data`, `http_security_headers_strict_transport_security`, ... . Flags Graph " +

@@ -311,6 +311,15 @@ func TestAccDiscoveredApp_planErrors(t *testing.T) {
 	}
 }
 
+// testAccGitHubAppConfig reads GitHub in the Global view: two requests, the app and its
+// appInfo.
+func testAccGitHubAppConfig(m *acctest.Mock) string {
+	return acctest.GraphProviderConfig(m) + fmt.Sprintf(`data "mda_discovered_app" "x" {
+  app_id    = "11760"
+  stream_id = %q
+}`, testAccGlobalViewID)
+}
+
 // TestAccDiscoveredApp_faults: each failure of the app's GET and of its appInfo, on every
 // attempt, ends the read with an error naming what happened; a single 503 is retried.
 func TestAccDiscoveredApp_faults(t *testing.T) {
@@ -340,10 +349,7 @@ func TestAccDiscoveredApp_faults(t *testing.T) {
 					PreCheck:                 func() { testAccPreCheck(t) },
 					ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 					Steps: []resource.TestStep{{
-						Config: acctest.GraphProviderConfig(m) + fmt.Sprintf(`data "mda_discovered_app" "x" {
-  app_id    = "11760"
-  stream_id = %q
-}`, testAccGlobalViewID),
+						Config:      testAccGitHubAppConfig(m),
 						ExpectError: expectErrorWords(r.summary + `.*(` + f.words + `)`),
 					}},
 				})
@@ -361,10 +367,7 @@ func TestAccDiscoveredApp_faults(t *testing.T) {
 			PreCheck:                 func() { testAccPreCheck(t) },
 			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 			Steps: []resource.TestStep{{
-				Config: acctest.GraphProviderConfig(m) + fmt.Sprintf(`data "mda_discovered_app" "x" {
-  app_id    = "11760"
-  stream_id = %q
-}`, testAccGlobalViewID),
+				Config: testAccGitHubAppConfig(m),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("data.mda_discovered_app.x", tfjsonpath.New("app_info").AtMapKey("vendor"), knownvalue.StringExact("GitHub, Inc.")),
 				},

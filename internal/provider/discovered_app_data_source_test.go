@@ -276,6 +276,25 @@ data "mda_discovered_app" "x" {
 	})
 }
 
+// TestAccDiscoveredApp_noGlobalView: without stream_id, a tenant whose streams include no
+// "Global view" is an error on stream_id listing the streams there are, and no app is read.
+func TestAccDiscoveredApp_noGlobalView(t *testing.T) {
+	m := acctest.StartGraphMock(t)
+	m.AddFault(mockserver.Fault{Match: testAccGraphStreamsRoute, Status: http.StatusOK, Count: 100,
+		Body: `{"value": [{"id": "aaaaaaaaaaaaaaaaaaaaaaaa", "displayName": "Zscaler proxy"}]}`})
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      acctest.GraphProviderConfig(m) + `data "mda_discovered_app" "x" { app_id = "11760" }`,
+			ExpectError: expectOneError(`No Global view stream.*"Zscaler proxy".*set stream_id.*mda_discovery_streams`),
+		}},
+	})
+	if st := m.Stats().Routes; st[testAccAppRoute] != 0 {
+		t.Errorf("the app was read without a stream: %v", st)
+	}
+}
+
 // TestAccDiscoveredApp_planErrors: a period Graph does not serve, and a provider that
 // cannot reach Graph (the legacy token), fail at plan time without a request.
 func TestAccDiscoveredApp_planErrors(t *testing.T) {

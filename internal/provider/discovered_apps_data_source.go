@@ -76,7 +76,7 @@ func (d *discoveredAppsDataSource) Schema(_ context.Context, _ datasource.Schema
 			"id": computedString("`<stream_id>/<period_days>`, an identifier for this listing required by Terraform."),
 			"stream_id": schema.StringAttribute{
 				MarkdownDescription: "The report (stream) to read, by id, as `mda_discovery_streams` lists it. Defaults to " +
-					"the stream named \"Global view\", which aggregates every other; finding it costs one more Graph request " +
+					"the stream named \"Global view\" (case aside), which aggregates every other; finding it costs one more Graph request " +
 					"(the stream list). Set after the read to the id used.",
 				Optional:   true,
 				Computed:   true,

@@ -2,12 +2,7 @@ package mda
 
 import (
 	"context"
-	"crypto"
 	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -53,26 +48,6 @@ func (s *assertionSource) Token(ctx context.Context) (*oauth2.Token, error) {
 		return nil, te
 	}
 	return tok, nil
-}
-
-// signRS256 builds a compact JWS: RS256 is what Entra documents for certificate
-// assertions, and what every Entra client library sends.
-func signRS256(key *rsa.PrivateKey, header, claims map[string]any) (string, error) {
-	h, err := json.Marshal(header)
-	if err != nil {
-		return "", err
-	}
-	c, err := json.Marshal(claims)
-	if err != nil {
-		return "", err
-	}
-	signed := base64.RawURLEncoding.EncodeToString(h) + "." + base64.RawURLEncoding.EncodeToString(c)
-	sum := sha256.Sum256([]byte(signed))
-	sig, err := rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, sum[:])
-	if err != nil {
-		return "", fmt.Errorf("signing the client assertion: %w", err)
-	}
-	return signed + "." + base64.RawURLEncoding.EncodeToString(sig), nil
 }
 
 // newJTI returns a random UUID: a fresh "jti" for every assertion, so that Entra can tell

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"software.sslmate.com/src/go-pkcs12"
 )
 
@@ -156,15 +157,22 @@ func matchKey(first *x509.Certificate, key *rsa.PrivateKey, others []*x509.Certi
 func (c *clientCert) assertion(tokenURL, clientID string, now time.Time) (string, error) {
 	// x5t is the SHA-1 thumbprint by definition: it names the key, it protects nothing.
 	sum := sha1.Sum(c.cert.Raw)
-	return signRS256(c.key,
-		map[string]any{"alg": "RS256", "typ": "JWT", "x5t": base64.RawURLEncoding.EncodeToString(sum[:])},
-		map[string]any{
-			"aud": tokenURL,
-			"iss": clientID,
-			"sub": clientID,
-			"jti": newJTI(),
-			"nbf": now.Unix(),
-			"iat": now.Unix(),
-			"exp": now.Add(assertionLifetime).Unix(),
-		})
+	// RS256 is what Entra documents for certificate assertions, and what every Entra
+	// client library sends.
+	// MapClaims keep "aud" a string, as MSAL sends it (RegisteredClaims would write an array).
+	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims{
+		"aud": tokenURL,
+		"iss": clientID,
+		"sub": clientID,
+		"jti": newJTI(),
+		"nbf": now.Unix(),
+		"iat": now.Unix(),
+		"exp": now.Add(assertionLifetime).Unix(),
+	})
+	tok.Header["x5t"] = base64.RawURLEncoding.EncodeToString(sum[:])
+	signed, err := tok.SignedString(c.key)
+	if err != nil {
+		return "", fmt.Errorf("signing the client assertion: %w", err)
+	}
+	return signed, nil
 }

@@ -53,7 +53,9 @@ func TestLegacyTokenAuth(t *testing.T) {
 		{"Token nope", "Invalid token"},
 		{"Token " + strings.ToUpper(testToken), "Invalid token"}, // keys are case-sensitive (MCAS#45)
 		{"Bearer nope", "Invalid token"},
-		{"Bearer a.b.c", "Invalid token signature"},
+		{"Bearer a.b.c", "Invalid token"},
+		// Well formed, signed by another mock (another key), as a token of another tenant's would be.
+		{"Bearer " + New(Options{}).issueToken(mdaAppID, "app", nil, time.Now()), "Invalid token signature"},
 	}
 	for _, tt := range tests {
 		r := m.mustStatus(m.call("POST", "/api/v1/subnet/", tt.header, nil), 401)

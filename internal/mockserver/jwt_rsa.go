@@ -1,18 +1,18 @@
 package mockserver
 
 import (
-	"crypto"
 	"crypto/rsa"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
-// RS256 JWTs: the client assertions the token endpoint verifies (signed by an app's
-// certificate key) and the federated tokens the mock's OIDC issuer signs. The access
-// tokens in jwt.go stay HS256, since only the mock reads them.
+// RS256 JWTs, through golang-jwt: the client assertions the token endpoint verifies
+// (signed by an app's certificate key) and the federated tokens the mock's OIDC issuer
+// signs. The access tokens in jwt.go are HS256, since only the mock reads them.
 
 // compactJWT is a JWS in compact form, split and decoded but not yet verified.
 type compactJWT struct {
@@ -38,6 +38,23 @@ type jwtClaims struct {
 	Nbf *int64   `json:"nbf,omitempty"`
 	Iat *int64   `json:"iat,omitempty"`
 	Jti string   `json:"jti,omitempty"`
+}
+
+// jwtClaims satisfies jwt.Claims so that golang-jwt can decode into it; the token
+// endpoint checks times and audiences itself, against the mock's clock and with Entra's
+// error codes.
+func (c jwtClaims) GetExpirationTime() (*jwt.NumericDate, error) { return numericDate(c.Exp), nil }
+func (c jwtClaims) GetIssuedAt() (*jwt.NumericDate, error)       { return numericDate(c.Iat), nil }
+func (c jwtClaims) GetNotBefore() (*jwt.NumericDate, error)      { return numericDate(c.Nbf), nil }
+func (c jwtClaims) GetIssuer() (string, error)                   { return c.Iss, nil }
+func (c jwtClaims) GetSubject() (string, error)                  { return c.Sub, nil }
+func (c jwtClaims) GetAudience() (jwt.ClaimStrings, error)       { return jwt.ClaimStrings(c.Aud), nil }
+
+func numericDate(unix *int64) *jwt.NumericDate {
+	if unix == nil {
+		return nil
+	}
+	return jwt.NewNumericDate(time.Unix(*unix, 0))
 }
 
 // audience is "aud": a string, or an array of strings (RFC 7519 4.1.3).
@@ -66,57 +83,52 @@ func (a audience) MarshalJSON() ([]byte, error) {
 
 func (a audience) String() string { return strings.Join(a, " ") }
 
+// parseCompactJWT splits and decodes a JWS without verifying it: which key verifies it
+// (an app's certificate, the issuer's key) depends on what its header and claims say.
 func parseCompactJWT(tok string) (compactJWT, error) {
-	parts := strings.Split(tok, ".")
-	if len(parts) != 3 {
-		return compactJWT{}, errors.New("not three dot-separated parts")
-	}
 	var j compactJWT
-	for i, dst := range []any{&j.header, &j.claims} {
-		raw, err := base64.RawURLEncoding.DecodeString(parts[i])
-		if err != nil {
-			return compactJWT{}, errors.New("a part is not base64url")
-		}
-		if err := json.Unmarshal(raw, dst); err != nil {
-			return compactJWT{}, errors.New("a part is not the expected JSON")
-		}
-	}
-	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	t, parts, err := jwt.NewParser().ParseUnverified(tok, &j.claims)
 	if err != nil {
-		return compactJWT{}, errors.New("the signature is not base64url")
+		return compactJWT{}, errors.New("not a decodable JWT")
 	}
-	j.signed, j.sig = parts[0]+"."+parts[1], sig
+	// The header is re-read into its struct; golang-jwt keeps it as a map.
+	raw, err := json.Marshal(t.Header)
+	if err != nil || json.Unmarshal(raw, &j.header) != nil {
+		return compactJWT{}, errors.New("the header is not the expected JSON")
+	}
+	j.signed, j.sig = parts[0]+"."+parts[1], t.Signature
 	return j, nil
 }
 
 // verify checks an RS256 or PS256 signature, the two algorithms Entra accepts for client
 // assertions.
 func (j compactJWT) verify(pub *rsa.PublicKey) bool {
-	sum := sha256.Sum256([]byte(j.signed))
+	var method jwt.SigningMethod
 	switch j.header.Alg {
 	case "RS256":
-		return rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], j.sig) == nil
+		method = jwt.SigningMethodRS256
 	case "PS256":
-		return rsa.VerifyPSS(pub, crypto.SHA256, sum[:], j.sig, nil) == nil
+		method = jwt.SigningMethodPS256
+	default:
+		return false
 	}
-	return false
+	return method.Verify(j.signed, j.sig, pub) == nil
 }
 
-// signRS256 encodes header and claims and signs them with key.
-func signRS256(key *rsa.PrivateKey, header, claims any) (string, error) {
-	h, err := json.Marshal(header)
+// signRS256 signs claims with key under header (whose alg must be RS256 or PS256).
+func signRS256(key *rsa.PrivateKey, header joseHeader, claims jwtClaims) (string, error) {
+	method := jwt.SigningMethod(jwt.SigningMethodRS256)
+	if header.Alg == "PS256" {
+		method = jwt.SigningMethodPS256
+	}
+	t := jwt.NewWithClaims(method, claims)
+	raw, err := json.Marshal(header)
 	if err != nil {
 		return "", err
 	}
-	c, err := json.Marshal(claims)
-	if err != nil {
+	t.Header = map[string]any{}
+	if err := json.Unmarshal(raw, &t.Header); err != nil {
 		return "", err
 	}
-	signed := base64.RawURLEncoding.EncodeToString(h) + "." + base64.RawURLEncoding.EncodeToString(c)
-	sum := sha256.Sum256([]byte(signed))
-	sig, err := rsa.SignPKCS1v15(nil, key, crypto.SHA256, sum[:])
-	if err != nil {
-		return "", err
-	}
-	return signed + "." + base64.RawURLEncoding.EncodeToString(sig), nil
+	return t.SignedString(key)
 }

@@ -285,8 +285,8 @@ func (c *Client) do(ctx context.Context, op operation, body, out any) error {
 		return nil
 	}
 	if err := json.Unmarshal(res.body, out); err != nil {
-		err = fmt.Errorf("%s: MDA answered HTTP %d with a body that is not the expected JSON (%s): %w",
-			op.name, res.resp.StatusCode, truncate(collapseSpace(string(res.body)), 100), err)
+		err = fmt.Errorf("%s: %s answered HTTP %d with a body that is not the expected JSON (%s): %w",
+			op.name, serviceName(op), res.resp.StatusCode, truncate(collapseSpace(string(res.body)), 100), err)
 		if op.class.isWrite() {
 			// The write succeeded, but what it returned (a new id, say) is lost.
 			return &AmbiguousError{Operation: op.name, Err: err}

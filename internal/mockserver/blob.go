@@ -60,6 +60,9 @@ type BlobInfo struct {
 	Blocks int
 	// Finished is set once done_upload accepted the blob.
 	Finished bool
+	// Signature is the URL's signature (sig, or X-Amz-Signature): a credential, which
+	// tests look for in logs and state.
+	Signature string
 }
 
 // mockBlob is one upload URL's blob.
@@ -128,9 +131,10 @@ func (bs *blobStore) newBlob(filename, source string) (pathAndQuery, provider st
 	name := randomHex(16) + "/" + sanitizeBlobName(filename)
 	b := &mockBlob{
 		info: BlobInfo{Container: blobContainer, Name: name, Provider: provider, Source: source, Filename: filename},
-		sig:  base64.StdEncoding.EncodeToString([]byte(randomHex(16))),
 		// The signature is base64, as Azure's are, so that clients must escape it.
+		sig: base64.StdEncoding.EncodeToString([]byte(randomHex(16))),
 	}
+	b.info.Signature = b.sig
 	bs.blobs[blobContainer+"/"+name] = b
 	q := "sv=2020-08-04&sr=b&sp=cw&se=" + time.Now().Add(time.Hour).UTC().Format("2006-01-02T15:04:05Z") + "&sig=" + url.QueryEscape(b.sig)
 	if provider == "aws" {

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -291,4 +292,46 @@ func TestAccDiscoveryLogUpload_faults(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestAccDiscoveryLogUpload_signatureNotLogged: the storage URL's signature is a
+// credential. It must appear neither in the TRACE log of the CLI and the provider (through
+// a failed upload's error too) nor in the state. Not parallel: it sets TF_LOG.
+func TestAccDiscoveryLogUpload_signatureNotLogged(t *testing.T) {
+	logPath := testAccTraceLog(t)
+	m := acctest.StartMock(t)
+	file := filepath.Join(t.TempDir(), "a.log")
+	testAccWriteLog(t, file, []byte("CEF:0|Zscaler|NSSWeblog|5.0|allowed|\n"))
+	cfg := testAccUploadConfig(m, file, "ZSCALER", testAccUploadStream, "")
+	var state string
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   func() { m.AddFault(mockserver.Fault{Match: testAccBlobKey, Drop: true, Count: 10}) },
+				Config:      cfg,
+				ExpectError: cliText("second of the upload's three steps"),
+			},
+			{
+				PreConfig: m.ClearFaults,
+				Config:    cfg,
+				Check: func(s *terraform.State) error {
+					state = fmt.Sprint(s.RootModule().Resources[testAccUploadAddr].Primary.Attributes)
+					return nil
+				},
+			},
+		},
+	})
+	var secrets []string
+	for _, b := range m.Blobs() {
+		secrets = append(secrets, b.Signature, url.QueryEscape(b.Signature))
+		if strings.Contains(state, b.Signature) {
+			t.Errorf("the state holds the signature of %s", b.Name)
+		}
+	}
+	if len(secrets) != 4 {
+		t.Fatalf("the mock issued %d upload URLs, want 2", len(secrets)/2)
+	}
+	testAccCheckLogClean(t, logPath, []string{"uploading discovery log to storage"}, secrets)
 }

@@ -175,21 +175,21 @@ func appInfoAttributes() map[string]schema.Attribute {
 		"pci_dss_version":                enum("pciDssVersion", "`v3_2_1`, `v4` or `notSupported`"),
 		"domain_registration":            computedString("When the app's domain was registered, as an RFC 3339 timestamp in UTC."),
 		"latest_breach":                  computedString("When the vendor's latest known data breach happened, as an RFC 3339 timestamp in UTC; null when none is known."),
-		"compliance": flags("compliance", "soc2", "Compliance certifications, from Graph's `is<Standard>Compliant` flags and `isDmca`, keyed by the " +
-			"standard in snake_case: `hipaa`, `soc1`, `soc2`, `soc3`, `iso27001`, `iso27017`, `iso27018`, `isae3402`, `ssae16`, " +
-			"`sox`, `hitrust_csf`, `privacy_shield`, `sp80053`, `fisma`, `finra`, `ffiec`, `ferpa`, " +
+		"compliance": flags("compliance", "soc2", "Compliance certifications, from Graph's `is<Standard>Compliant` flags and `isDmca`, keyed by the "+
+			"standard in snake_case: `hipaa`, `soc1`, `soc2`, `soc3`, `iso27001`, `iso27017`, `iso27018`, `isae3402`, `ssae16`, "+
+			"`sox`, `hitrust_csf`, `privacy_shield`, `sp80053`, `fisma`, `finra`, `ffiec`, `ferpa`, "+
 			"`coppa`, `cobit`, `gaap`, `glba`, `itar`, `dmca`."),
-		"gdpr": flags("gdpr", "right_to_erasure", "GDPR readiness, from Graph's `isGdpr<Right>` flags, keyed by the rest of the name in snake_case: " +
-			"`right_to_erasure`, `right_to_access`, `right_to_be_informed`, `right_to_object`, `right_to_rectification`, " +
-			"`right_to_restriction_of_processing`, `right_to_data_portability` (Graph misspells this wire name " +
-			"`isGdprRightToDataPortablility`; the key is spelt correctly), `rights_related_to_automated_decision_making`, " +
-			"`data_protection_officer`, `data_protection_impact_assessment`, `impact_assessment`, " +
-			"`lawful_basis_for_processing`, `report_data_breaches`, `secure_cross_border_data_control`, " +
+		"gdpr": flags("gdpr", "right_to_erasure", "GDPR readiness, from Graph's `isGdpr<Right>` flags, keyed by the rest of the name in snake_case: "+
+			"`right_to_erasure`, `right_to_access`, `right_to_be_informed`, `right_to_object`, `right_to_rectification`, "+
+			"`right_to_restriction_of_processing`, `right_to_data_portability` (Graph misspells this wire name "+
+			"`isGdprRightToDataPortablility`; the key is spelt correctly), `rights_related_to_automated_decision_making`, "+
+			"`data_protection_officer`, `data_protection_impact_assessment`, `impact_assessment`, "+
+			"`lawful_basis_for_processing`, `report_data_breaches`, `secure_cross_border_data_control`, "+
 			"`data_protection_secure_cross_border_data_transfer`."),
-		"security": flags("security", "multi_factor_authentication", "Security capabilities, from every other `is<Capability>` flag of Graph, keyed by the capability " +
-			"in snake_case: `multi_factor_authentication`, `supports_saml`, `admin_audit_trail`, `data_audit_trail`, " +
-			"`user_audit_trail`, `ip_address_restriction`, `password_policy`, `penetration_testing`, `trusted_certificate`, " +
-			"`file_sharing`, `user_can_upload_data`, `http_security_headers_strict_transport_security`, ... . Flags Graph " +
+		"security": flags("security", "multi_factor_authentication", "Security capabilities, from every other `is<Capability>` flag of Graph, keyed by the capability "+
+			"in snake_case: `multi_factor_authentication`, `supports_saml`, `admin_audit_trail`, `data_audit_trail`, "+
+			"`user_audit_trail`, `ip_address_restriction`, `password_policy`, `penetration_testing`, `trusted_certificate`, "+
+			"`file_sharing`, `user_can_upload_data`, `http_security_headers_strict_transport_security`, ... . Flags Graph "+
 			"adds later land here, named the same way."),
 		"raw_json": computedString("The catalogue entry as Graph sent it, as JSON, for fields this provider does not map; " +
 			"read it with `jsondecode`."),

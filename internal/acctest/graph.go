@@ -48,7 +48,11 @@ func StartGraphMock(t testing.TB, opts ...func(*mockserver.Options)) *Mock {
 
 // GraphProviderConfig is a provider block that signs in to m as the Graph-capable app and
 // sends Graph requests to m as well (graph_url).
-func GraphProviderConfig(m *Mock) string {
+func GraphProviderConfig(m *Mock) string { return GraphProviderConfigWith(m, "") }
+
+// GraphProviderConfigWith is GraphProviderConfig with more provider settings, such as
+// `environment = "usgovernment"`.
+func GraphProviderConfigWith(m *Mock, settings string) string {
 	return fmt.Sprintf(`
 provider "mda" {
   portal_url          = %[1]q
@@ -59,8 +63,9 @@ provider "mda" {
   client_secret       = %[4]q
   requests_per_minute = 6000
   max_retries         = 2
+  %[5]s
 }
-`, m.URL(), m.Tenant(), GraphAppID, GraphAppSecret)
+`, m.URL(), m.Tenant(), GraphAppID, GraphAppSecret, settings)
 }
 
 // GraphStreamID returns the id of m's Cloud Discovery stream called name (compared
@@ -122,7 +127,7 @@ func GraphGet(t testing.TB, m *Mock, path string) map[string]any {
 
 func graphGet(t testing.TB, m *Mock, link string, out any) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, link, nil)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, link, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +137,7 @@ func graphGet(t testing.TB, m *Mock, link string, out any) {
 	if err != nil {
 		t.Fatalf("GET %s: %s", link, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET %s: %d %s %v", link, resp.StatusCode, body, err)

@@ -236,7 +236,7 @@ func (c *Client) GlobalViewStreamID(ctx context.Context) (string, error) {
 		}
 		names = append(names, strconv.Quote(s.Name))
 	}
-	return "", fmt.Errorf("Microsoft Graph lists no Cloud Discovery stream named %q (it lists %d: %s); set stream_id "+
+	return "", fmt.Errorf("no Cloud Discovery stream is named %q in Microsoft Graph's list (it holds %d: %s); set stream_id "+
 		"to one of the ids mda_discovery_streams returns", GlobalViewStreamName, len(streams), strings.Join(names, ", "))
 }
 

@@ -96,8 +96,8 @@ func daHasTag(a daApp, tags ...string) bool {
 }
 
 // checkDiscoveredApps compares a data source's apps, item by item and field by field,
-// with want (the first max of them when max > 0), and total and truncated with want's length.
-func checkDiscoveredApps(addr string, want []daApp, max int) resource.TestCheckFunc {
+// with want (the first limit of them when limit > 0), and total and truncated with want's length.
+func checkDiscoveredApps(addr string, want []daApp, limit int) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
 		rs, ok := s.RootModule().Resources[addr]
 		if !ok {
@@ -105,8 +105,8 @@ func checkDiscoveredApps(addr string, want []daApp, max int) resource.TestCheckF
 		}
 		attrs := rs.Primary.Attributes
 		kept := want
-		if max > 0 && len(kept) > max {
-			kept = kept[:max]
+		if limit > 0 && len(kept) > limit {
+			kept = kept[:limit]
 		}
 		if attrs["total"] != strconv.Itoa(len(want)) {
 			return fmt.Errorf("%s: total = %s, want %d", addr, attrs["total"], len(want))
@@ -159,8 +159,11 @@ func checkDiscoveredApp(attrs map[string]string, prefix string, a daApp) error {
 		}
 	}
 	var raw map[string]any
-	if err := json.Unmarshal([]byte(attrs[prefix+"raw_json"]), &raw); err != nil || fmt.Sprint(raw["id"]) != a.str("id") {
-		return fmt.Errorf("%sraw_json = %q is not the app's JSON (%v)", prefix, attrs[prefix+"raw_json"], err)
+	if err := json.Unmarshal([]byte(attrs[prefix+"raw_json"]), &raw); err != nil {
+		return fmt.Errorf("%sraw_json = %q: %w", prefix, attrs[prefix+"raw_json"], err)
+	}
+	if fmt.Sprint(raw["id"]) != a.str("id") {
+		return fmt.Errorf("%sraw_json = %q is not app %s's JSON", prefix, attrs[prefix+"raw_json"], a.str("id"))
 	}
 	return nil
 }
@@ -435,20 +438,7 @@ func TestAccDiscoveredApps_faults(t *testing.T) {
 // TestAccDiscoveredApps_planTimeRefusals: configurations that cannot call Graph and
 // words Graph would refuse fail at plan time, before any request.
 func TestAccDiscoveredApps_planTimeRefusals(t *testing.T) {
-	entra := func(m *acctest.Mock, extra string) string {
-		return fmt.Sprintf(`
-provider "mda" {
-  portal_url          = %[1]q
-  authority_url       = %[1]q
-  graph_url           = %[1]q
-  tenant_id           = %[2]q
-  client_id           = %[3]q
-  client_secret       = %[4]q
-  requests_per_minute = 6000
-  %[5]s
-}
-`, m.URL(), m.Tenant(), acctest.GraphAppID, acctest.GraphAppSecret, extra)
-	}
+	entra := acctest.GraphProviderConfigWith
 	const gv = `data "mda_discovered_apps" "x" {}`
 	cases := []struct {
 		name   string

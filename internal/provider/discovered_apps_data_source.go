@@ -3,7 +3,9 @@ package provider
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 
@@ -196,10 +198,11 @@ func (d *discoveredAppsDataSource) Read(ctx context.Context, req datasource.Read
 		return
 	}
 
-	if cfg.StreamID.IsNull() || cfg.StreamID.IsUnknown() {
+	chosen := !cfg.StreamID.IsNull() && !cfg.StreamID.IsUnknown()
+	if !chosen {
 		id, err := d.client.GlobalViewStreamID(ctx)
 		if err != nil {
-			addAPIError(&resp.Diagnostics, "find the Global view stream", err)
+			addGlobalViewError(&resp.Diagnostics, err)
 			return
 		}
 		cfg.StreamID = types.StringValue(id)
@@ -213,6 +216,15 @@ func (d *discoveredAppsDataSource) Read(ctx context.Context, req datasource.Read
 	// Every page is read, whatever max_results says: Graph has no order, so only the whole
 	// list can be sorted into the same apps on every plan.
 	res, err := d.client.ListDiscoveredApps(ctx, cfg.StreamID.ValueString(), period, filter, 0)
+	var apiErr *mda.APIError
+	if chosen && errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound && strings.EqualFold(apiErr.Code, "itemNotFound") {
+		// Graph's JSON 404 on a stream's apps is about the stream: the listing has no
+		// other object to miss (an unknown path is an HTML page or BadRequest).
+		resp.Diagnostics.AddAttributeError(path.Root("stream_id"), "Cloud Discovery stream not found", fmt.Sprintf(
+			"Microsoft Graph has no Cloud Discovery stream with the id %q. Take the id from mda_discovery_streams "+
+				"(streams[*].id), or leave stream_id unset for the Global view. %s", cfg.StreamID.ValueString(), sentence(err.Error())))
+		return
+	}
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "list discovered apps", err)
 		return

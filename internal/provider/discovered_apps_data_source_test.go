@@ -534,3 +534,27 @@ data "mda_discovered_apps" "x" {}
 		t.Errorf("az was asked for a Graph token: %s", b)
 	}
 }
+
+// TestAccDiscoveredApps_notFound: a stream id Graph does not know and a tenant without a
+// Global view are errors that say which stream_id to set.
+func TestAccDiscoveredApps_notFound(t *testing.T) {
+	m := acctest.StartGraphMock(t)
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      acctest.GraphProviderConfig(m) + `data "mda_discovered_apps" "x" { stream_id = "5f0000000000000000000000" }`,
+				ExpectError: expectOneError(`Cloud Discovery stream not found.*"5f0000000000000000000000".*mda_discovery_streams.*itemNotFound`),
+			},
+			{
+				PreConfig: func() {
+					m.AddFault(mockserver.Fault{Match: daStreamsRoute, Status: http.StatusOK, Count: 10,
+						Body: `{"value":[{"id":"5f0000000000000000000001","displayName":"Zscaler proxy"}]}`})
+				},
+				Config:      acctest.GraphProviderConfig(m) + `data "mda_discovered_apps" "x" {}`,
+				ExpectError: expectOneError(`No Global view stream.*"Global view".*"Zscaler proxy".*stream_id`),
+			},
+		},
+	})
+}

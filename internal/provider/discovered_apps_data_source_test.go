@@ -390,7 +390,7 @@ func TestAccDiscoveredApps_forbidden(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      acctest.GraphProviderConfig(m) + `data "mda_discovered_apps" "gv" { stream_id = "` + daGlobalViewID + `" }`,
-			ExpectError: expectOneError(`403.*CloudApp-Discovery.Read.All.*admin consent`),
+			ExpectError: expectOneError(`Microsoft Graph answered HTTP 403.*CloudApp-Discovery.Read.All.*admin consent`),
 		}},
 	})
 }
@@ -405,12 +405,12 @@ func TestAccDiscoveredApps_faults(t *testing.T) {
 		fault mockserver.Fault
 		want  *regexp.Regexp
 	}{
-		{"HTML 404 on the apps", daAppsRoute, mockserver.Fault{Status: http.StatusNotFound, Body: acctest.NotFoundPage}, expectOneError(`404`)},
+		{"HTML 404 on the apps", daAppsRoute, mockserver.Fault{Status: http.StatusNotFound, Body: acctest.NotFoundPage}, expectOneError(`Microsoft Graph answered HTTP 404.*graph_url`)},
 		{"HTML 404 on the streams", daStreamsRoute, mockserver.Fault{Status: http.StatusNotFound, Body: acctest.NotFoundPage}, expectOneError(`Global view.*404`)},
 		{"tenant not found", daAppsRoute, mockserver.Fault{Status: http.StatusNotFound, Body: acctest.TenantNotFound}, expectOneError(`tenant not found`)},
 		{"500", daAppsRoute, mockserver.Fault{Status: http.StatusInternalServerError, Body: acctest.ErrorPage(500), Count: 5},
 			// The status line's "Internal Server Error:" is an "Error:" too, which expectOneError counts.
-			regexp.MustCompile(`Unable to list discovered apps[\s\S]*HTTP 500`)},
+			regexp.MustCompile(`Unable to list discovered apps[\s\S]*Microsoft\s+Graph\s+answered\s+HTTP\s+500`)},
 		{"dropped connection", daAppsRoute, mockserver.Fault{Drop: true, Count: 5}, expectOneError(`list discovered apps`)},
 		{"empty answer", daAppsRoute, mockserver.Fault{Status: http.StatusOK, Body: " "}, expectOneError(`list discovered apps`)},
 		{"truncated JSON", daAppsRoute, mockserver.Fault{Status: http.StatusOK, Body: `{"value":[{"id":"1"`}, expectOneError(`list discovered apps`)},

@@ -1,16 +1,9 @@
 package provider
 
 import (
-	"context"
-	"maps"
-	"reflect"
 	"slices"
 	"sort"
-	"strings"
 	"testing"
-
-	"github.com/hashicorp/terraform-plugin-framework/datasource"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 )
 
 func TestNormalizeAlertID(t *testing.T) {
@@ -71,44 +64,6 @@ func TestCloseReasonTables(t *testing.T) {
 			t.Errorf("severity word %q has no code", w)
 		}
 	}
-}
-
-// TestAlertSchemaModelParity checks that each model has exactly the schema's attributes
-// and blocks, so a field added to one side only fails here rather than at the first Get.
-func TestAlertSchemaModelParity(t *testing.T) {
-	ctx := context.Background()
-	var rs resource.SchemaResponse
-	NewAlertStateResource().Schema(ctx, resource.SchemaRequest{}, &rs)
-	schemaNames := append(slices.Collect(maps.Keys(rs.Schema.Attributes)), slices.Collect(maps.Keys(rs.Schema.Blocks))...)
-	compareNames(t, "mda_alert_state", schemaNames, tfsdkNames(reflect.TypeFor[alertStateResourceModel]()))
-
-	for name, c := range map[string]struct {
-		ds    datasource.DataSource
-		model reflect.Type
-	}{
-		"mda_alerts": {NewAlertsDataSource(), reflect.TypeFor[alertsDataSourceModel]()},
-		"mda_alert":  {NewAlertDataSource(), reflect.TypeFor[alertDataSourceModel]()},
-	} {
-		var ds datasource.SchemaResponse
-		c.ds.Schema(ctx, datasource.SchemaRequest{}, &ds)
-		compareNames(t, name, slices.Collect(maps.Keys(ds.Schema.Attributes)), tfsdkNames(c.model))
-	}
-}
-
-// tfsdkNames lists a model's tfsdk tags, those of embedded structs included.
-func tfsdkNames(typ reflect.Type) []string {
-	var out []string
-	for i := range typ.NumField() {
-		f := typ.Field(i)
-		if f.Anonymous {
-			out = append(out, tfsdkNames(f.Type)...)
-			continue
-		}
-		if tag, _, _ := strings.Cut(f.Tag.Get("tfsdk"), ","); tag != "" && tag != "-" {
-			out = append(out, tag)
-		}
-	}
-	return out
 }
 
 func compareNames(t *testing.T, what string, schemaNames, modelNames []string) {

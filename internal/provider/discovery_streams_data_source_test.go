@@ -1,17 +1,11 @@
 package provider
 
 import (
-	"context"
 	"fmt"
-	"maps"
 	"net/http"
-	"reflect"
 	"regexp"
-	"slices"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/datasource"
-	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -223,32 +217,5 @@ func TestDiscoveryLogTypeWords(t *testing.T) {
 	}
 	if len(discoveryLogTypeNames) != 129 {
 		t.Errorf("%d log types, want the docs' 129 (0, 1 and 100..226)", len(discoveryLogTypeNames))
-	}
-}
-
-// TestDiscoverySchemaModelParity checks that the discovery data sources' models have
-// exactly their schemas' attributes, nested lists included.
-func TestDiscoverySchemaModelParity(t *testing.T) {
-	ctx := context.Background()
-	for name, c := range map[string]struct {
-		ds     datasource.DataSource
-		model  any
-		nested map[string]any
-	}{
-		"mda_discovery_streams":      {NewDiscoveryStreamsDataSource(), discoveryStreamsDataSourceModel{}, map[string]any{"streams": discoveryStreamModel{}}},
-		"mda_discovery_categories":   {NewDiscoveryCategoriesDataSource(), discoveryCategoriesDataSourceModel{}, map[string]any{"categories": discoveryCategoryModel{}}},
-		"mda_discovery_block_script": {NewDiscoveryBlockScriptDataSource(), discoveryBlockScriptDataSourceModel{}, nil},
-	} {
-		var resp datasource.SchemaResponse
-		c.ds.Schema(ctx, datasource.SchemaRequest{}, &resp)
-		compareNames(t, name, slices.Collect(maps.Keys(resp.Schema.Attributes)), tfsdkNames(reflect.TypeOf(c.model)))
-		for attr, model := range c.nested {
-			list, ok := resp.Schema.Attributes[attr].(schema.ListNestedAttribute)
-			if !ok {
-				t.Errorf("%s.%s is not a list of nested attributes", name, attr)
-				continue
-			}
-			compareNames(t, fmt.Sprintf("%s.%s", name, attr), slices.Collect(maps.Keys(list.NestedObject.Attributes)), tfsdkNames(reflect.TypeOf(model)))
-		}
 	}
 }

@@ -5,13 +5,16 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 // TestSchemasAreDescribed walks every schema the provider serves: the docs are generated
@@ -93,45 +96,138 @@ func checkDescribed(t *testing.T, where, name, description string) {
 	}
 }
 
-// TestIPRangeSchemaModelParity checks that the IP-range models have exactly their
-// schemas' attributes and blocks, so a field added to one side only fails here rather
-// than at the first Get.
-func TestIPRangeSchemaModelParity(t *testing.T) {
+// schemaModels names the model of every resource ("mda_x") and data source ("data.mda_x")
+// the provider serves. TestSchemaModelParity fails for a type missing here, so a new
+// resource or data source cannot skip the check.
+var schemaModels = map[string]reflect.Type{
+	"mda_ip_range":                    reflect.TypeFor[ipRangeResourceModel](),
+	"mda_ip_ranges_exclusive":         reflect.TypeFor[ipRangesExclusiveModel](),
+	"mda_alert_state":                 reflect.TypeFor[alertStateResourceModel](),
+	"mda_discovery_log_upload":        reflect.TypeFor[discoveryLogUploadResourceModel](),
+	"data.mda_ip_range":               reflect.TypeFor[ipRangeDataModel](),
+	"data.mda_ip_ranges":              reflect.TypeFor[ipRangesDataSourceModel](),
+	"data.mda_alert":                  reflect.TypeFor[alertDataSourceModel](),
+	"data.mda_alerts":                 reflect.TypeFor[alertsDataSourceModel](),
+	"data.mda_activity":               reflect.TypeFor[activityDataModel](),
+	"data.mda_activities":             reflect.TypeFor[activitiesDataSourceModel](),
+	"data.mda_entity":                 reflect.TypeFor[entityDataSourceModel](),
+	"data.mda_entities":               reflect.TypeFor[entitiesDataSourceModel](),
+	"data.mda_file":                   reflect.TypeFor[fileDataModel](),
+	"data.mda_files":                  reflect.TypeFor[filesDataSourceModel](),
+	"data.mda_discovery_streams":      reflect.TypeFor[discoveryStreamsDataSourceModel](),
+	"data.mda_discovery_categories":   reflect.TypeFor[discoveryCategoriesDataSourceModel](),
+	"data.mda_discovery_block_script": reflect.TypeFor[discoveryBlockScriptDataSourceModel](),
+	"data.mda_discovered_apps":        reflect.TypeFor[discoveredAppsDataSourceModel](),
+	"data.mda_discovered_app":         reflect.TypeFor[discoveredAppDataModel](),
+}
+
+// TestSchemaModelParity checks that every model has exactly its schema's attributes and
+// blocks, nested objects included, so that a field added to one side only fails here
+// rather than at the first Get or Set.
+func TestSchemaModelParity(t *testing.T) {
 	ctx := context.Background()
-	var rs resource.SchemaResponse
-	NewIPRangeResource().Schema(ctx, resource.SchemaRequest{}, &rs)
-	schemaNames := append(slices.Collect(maps.Keys(rs.Schema.Attributes)), slices.Collect(maps.Keys(rs.Schema.Blocks))...)
-	compareNames(t, "mda_ip_range", schemaNames, tfsdkNames(reflect.TypeFor[ipRangeResourceModel]()))
-
-	var ex resource.SchemaResponse
-	NewIPRangesExclusiveResource().Schema(ctx, resource.SchemaRequest{}, &ex)
-	exNames := append(slices.Collect(maps.Keys(ex.Schema.Attributes)), slices.Collect(maps.Keys(ex.Schema.Blocks))...)
-	compareNames(t, "mda_ip_ranges_exclusive", exNames, tfsdkNames(reflect.TypeFor[ipRangesExclusiveModel]()))
-	if unmanaged, ok := ex.Schema.Attributes["unmanaged"].(rschema.ListNestedAttribute); !ok {
-		t.Error("mda_ip_ranges_exclusive.unmanaged is not a list of nested attributes")
-	} else {
-		compareNames(t, "mda_ip_ranges_exclusive.unmanaged", slices.Collect(maps.Keys(unmanaged.NestedObject.Attributes)),
-			tfsdkNames(reflect.TypeFor[unmanagedRangeModel]()))
+	p := New("test")()
+	seen := map[string]bool{}
+	// A schema's type holds its attributes and its blocks alike.
+	check := func(name string, attrs map[string]attr.Type) {
+		seen[name] = true
+		model, ok := schemaModels[name]
+		if !ok {
+			t.Errorf("%s has no entry in schemaModels: add its model there", name)
+			return
+		}
+		compareTree(t, name, attrs, model)
 	}
-
-	for name, c := range map[string]struct {
-		ds    datasource.DataSource
-		model reflect.Type
-	}{
-		"mda_ip_range":        {NewIPRangeDataSource(), reflect.TypeFor[ipRangeDataModel]()},
-		"mda_ip_ranges":       {NewIPRangesDataSource(), reflect.TypeFor[ipRangesDataSourceModel]()},
-		"mda_entity":          {NewEntityDataSource(), reflect.TypeFor[entityDataSourceModel]()},
-		"mda_entities":        {NewEntitiesDataSource(), reflect.TypeFor[entitiesDataSourceModel]()},
-		"mda_file":            {NewFileDataSource(), reflect.TypeFor[fileDataModel]()},
-		"mda_files":           {NewFilesDataSource(), reflect.TypeFor[filesDataSourceModel]()},
-		"mda_activity":        {NewActivityDataSource(), reflect.TypeFor[activityDataModel]()},
-		"mda_activities":      {NewActivitiesDataSource(), reflect.TypeFor[activitiesDataSourceModel]()},
-		"mda_discovered_apps": {NewDiscoveredAppsDataSource(), reflect.TypeFor[discoveredAppsDataSourceModel]()},
-	} {
+	for _, newResource := range p.Resources(ctx) {
+		r := newResource()
+		var meta resource.MetadataResponse
+		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "mda"}, &meta)
+		var rs resource.SchemaResponse
+		r.Schema(ctx, resource.SchemaRequest{}, &rs)
+		check(meta.TypeName, attributeTypes(t, rs.Schema.Type()))
+	}
+	for _, newDataSource := range p.DataSources(ctx) {
+		d := newDataSource()
+		var meta datasource.MetadataResponse
+		d.Metadata(ctx, datasource.MetadataRequest{ProviderTypeName: "mda"}, &meta)
 		var ds datasource.SchemaResponse
-		c.ds.Schema(ctx, datasource.SchemaRequest{}, &ds)
-		compareNames(t, name, slices.Collect(maps.Keys(ds.Schema.Attributes)), tfsdkNames(c.model))
+		d.Schema(ctx, datasource.SchemaRequest{}, &ds)
+		check("data."+meta.TypeName, attributeTypes(t, ds.Schema.Type()))
 	}
-	compareNames(t, "mda_discovered_apps.apps", slices.Collect(maps.Keys(discoveredAppAttributes())),
-		tfsdkNames(reflect.TypeFor[discoveredAppModel]()))
+	for name := range schemaModels {
+		if !seen[name] {
+			t.Errorf("schemaModels names %s, which the provider does not serve", name)
+		}
+	}
+}
+
+// attributeTypes lists the attribute types of a schema's object type.
+func attributeTypes(t *testing.T, typ attr.Type) map[string]attr.Type {
+	t.Helper()
+	obj, ok := typ.(attr.TypeWithAttributeTypes)
+	if !ok {
+		t.Fatalf("a schema's type is %T, not an object type", typ)
+	}
+	return obj.AttributeTypes()
+}
+
+// compareTree compares the names at one level with the model's tfsdk fields and descends
+// into nested objects whose model field is a struct, a pointer to one or a slice of them
+// (a timeouts block's field is a framework value, compared by name only).
+func compareTree(t *testing.T, where string, attrs map[string]attr.Type, model reflect.Type) {
+	t.Helper()
+	fields := tfsdkFields(model)
+	compareNames(t, where, slices.Collect(maps.Keys(attrs)), slices.Collect(maps.Keys(fields)))
+	for name, typ := range attrs {
+		field, ok := fields[name]
+		if !ok {
+			continue
+		}
+		if obj := nestedObject(typ); obj != nil {
+			if sub := structOf(field); sub != nil {
+				compareTree(t, where+"."+name, obj.AttrTypes, sub)
+			}
+		}
+	}
+}
+
+// nestedObject is the object type of a nested attribute (single, list or set), or nil.
+func nestedObject(typ attr.Type) *types.ObjectType {
+	switch v := typ.(type) {
+	case types.ObjectType:
+		return &v
+	case types.ListType:
+		return nestedObject(v.ElemType)
+	case types.SetType:
+		return nestedObject(v.ElemType)
+	}
+	return nil
+}
+
+// structOf is the model struct behind a field (T, *T or []T), or nil for framework values
+// (types.List and the like) whose content a model does not spell out.
+func structOf(typ reflect.Type) reflect.Type {
+	for typ.Kind() == reflect.Pointer || typ.Kind() == reflect.Slice {
+		typ = typ.Elem()
+	}
+	if typ.Kind() != reflect.Struct || typ.Implements(reflect.TypeFor[attr.Value]()) {
+		return nil
+	}
+	return typ
+}
+
+// tfsdkFields maps a model's tfsdk tags to their field types, embedded structs included.
+func tfsdkFields(typ reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		if f.Anonymous {
+			maps.Copy(out, tfsdkFields(f.Type))
+			continue
+		}
+		if tag, _, _ := strings.Cut(f.Tag.Get("tfsdk"), ","); tag != "" && tag != "-" {
+			out[tag] = f.Type
+		}
+	}
+	return out
 }

@@ -89,7 +89,9 @@ func newGraphTarget(cfg *Config, hc *http.Client, clock Clock, logger Logger, ti
 			"and mda_discovery_categories instead", ErrGraphUnavailable, cloud.Name)
 	}
 	if g.unavailable != nil {
-		return g, nil
+		// Not an error of New: only the Graph data sources need Graph, and they report
+		// g.unavailable through GraphAvailable.
+		return g, nil //nolint:nilerr // unavailable is an answer for later, not a failure now
 	}
 	src, err := newTokenSource(cfg, hc, clock, timeout, graphAudience)
 	if err != nil {
@@ -164,7 +166,9 @@ type GraphListResult struct {
 }
 
 type graphPage struct {
-	Value    []json.RawMessage `json:"value"`
+	// Value is a pointer so that an answer without it (an empty object, an error page
+	// served with 200) is told apart from an empty collection.
+	Value    *[]json.RawMessage `json:"value"`
 	NextLink string            `json:"@odata.nextLink"`
 }
 
@@ -184,7 +188,11 @@ func (c *Client) graphList(ctx context.Context, op operation, maxItems int) (Gra
 			return res, err
 		}
 		res.Requests++
-		for _, item := range page.Value {
+		if page.Value == nil {
+			return res, fmt.Errorf("%s: Microsoft Graph answered without the \"value\" list of a collection, so the result would be "+
+				"incomplete; check that graph_url is a Microsoft Graph host", op.name)
+		}
+		for _, item := range *page.Value {
 			if maxItems > 0 && len(res.Items) >= maxItems {
 				res.Truncated = true
 				return res, nil
@@ -199,7 +207,7 @@ func (c *Client) graphList(ctx context.Context, op operation, maxItems int) (Gra
 			res.Truncated = true
 			return res, nil
 		}
-		if len(page.Value) == 0 {
+		if len(*page.Value) == 0 {
 			return res, fmt.Errorf("%s: Microsoft Graph sent an empty page with a link to another one; stopped to avoid a loop", op.name)
 		}
 		if seen[page.NextLink] {

@@ -45,7 +45,7 @@ func newGraphServer(t *testing.T, items int) *graphServer {
 		if s := r.URL.Query().Get("$skip"); s != "" {
 			_, _ = fmt.Sscan(s, &skip)
 		}
-		var value []map[string]any
+		value := []map[string]any{}
 		for i := skip; i < min(items, skip+graphPageSize); i++ {
 			value = append(value, map[string]any{"id": fmt.Sprint(i)})
 		}
@@ -115,6 +115,18 @@ func TestGraph_emptyCollection(t *testing.T) {
 	}
 	mustEqual(t, "items", len(res.Items), 0)
 	mustEqual(t, "pages", res.Requests, 1)
+}
+
+func TestGraph_answerWithoutValueIsAnError(t *testing.T) {
+	g := newGraphServer(t, 0)
+	g.page = func(w http.ResponseWriter, _ *http.Request, _ int) bool {
+		writeJSON(w, http.StatusOK, map[string]any{})
+		return true
+	}
+	c, _, _ := graphClient(t, g)
+	if _, err := c.graphList(context.Background(), testGraphOp, 0); err == nil || !strings.Contains(err.Error(), `without the "value" list`) {
+		t.Fatalf("want an error for an answer without value, got %v", err)
+	}
 }
 
 func TestGraph_refusesNextLinkToAnotherHost(t *testing.T) {

@@ -169,7 +169,7 @@ type graphPage struct {
 	// Value is a pointer so that an answer without it (an empty object, an error page
 	// served with 200) is told apart from an empty collection.
 	Value    *[]json.RawMessage `json:"value"`
-	NextLink string            `json:"@odata.nextLink"`
+	NextLink string             `json:"@odata.nextLink"`
 }
 
 // graphList reads a Graph collection to the end, or to maxItems items (<= 0: all),

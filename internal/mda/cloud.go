@@ -82,7 +82,7 @@ func (c Cloud) CheckPortalURL(raw string) error {
 		host = strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
 	}
 	// A malformed URL is the URL checks' to report.
-	if host == "" || isLoopback(host) {
+	if host == "" || IsLoopback(host) {
 		return nil
 	}
 	if owner, domain := cloudOfHost(host); owner != "" {

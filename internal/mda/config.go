@@ -282,7 +282,7 @@ func checkMSIEndpoint(raw string) error {
 	case "https":
 	case "http":
 		ip := net.ParseIP(u.Hostname())
-		if !isLoopback(u.Hostname()) && (ip == nil || !ip.IsLinkLocalUnicast()) {
+		if !IsLoopback(u.Hostname()) && (ip == nil || !ip.IsLinkLocalUnicast()) {
 			return fmt.Errorf("the managed identity endpoint %q uses plain http to a host that is neither loopback nor link-local (169.254.169.254): use https", raw)
 		}
 	default:
@@ -317,7 +317,7 @@ func checkBaseURL(what, raw string) error {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !isLoopback(u.Hostname()) {
+		if !IsLoopback(u.Hostname()) {
 			return fmt.Errorf("the %s %q uses plain http: only https is allowed, except for loopback hosts such as 127.0.0.1 or localhost", what, raw)
 		}
 	default:
@@ -337,7 +337,10 @@ func apiBaseURL(portalURL string) string {
 	return strings.TrimSuffix(strings.TrimRight(portalURL, "/"), "/api") + "/api"
 }
 
-func isLoopback(host string) bool {
+// IsLoopback reports whether host is a loopback name or address, the only hosts that plain
+// http:// may reach (the mock, a local endpoint): the one rule for the client and the
+// provider's plan-time checks.
+func IsLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
 		return true
 	}

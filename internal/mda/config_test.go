@@ -83,3 +83,14 @@ func TestNew_defaults(t *testing.T) {
 		t.Error("redirects are followed")
 	}
 }
+
+func TestIsLoopback(t *testing.T) {
+	for host, want := range map[string]bool{
+		"127.0.0.1": true, "127.8.9.10": true, "::1": true, "localhost": true, "LocalHost": true, "mock.localhost": true,
+		"10.0.0.1": false, "169.254.169.254": false, "localhost.example.com": false, "contoso.us2.portal.cloudappsecurity.com": false, "": false,
+	} {
+		if got := IsLoopback(host); got != want {
+			t.Errorf("IsLoopback(%q) = %v, want %v", host, got, want)
+		}
+	}
+}

@@ -195,7 +195,7 @@ func (c *Client) UploadDiscoveryLog(ctx context.Context, u DiscoveryLogUpload) (
 		return res, &DiscoveryUploadStepError{Step: UploadStepInitiate, Err: err}
 	}
 	blob, err := url.Parse(target.URL)
-	if err != nil || !blob.IsAbs() || blob.Host == "" || (blob.Scheme != "https" && (blob.Scheme != "http" || !isLoopback(blob.Hostname()))) {
+	if err != nil || !blob.IsAbs() || blob.Host == "" || (blob.Scheme != "https" && (blob.Scheme != "http" || !IsLoopback(blob.Hostname()))) {
 		return res, &DiscoveryUploadStepError{Step: UploadStepInitiate, Err: fmt.Errorf(
 			"initiate discovery log upload: MDA returned a storage URL that is not an https URL (%s)", redactURL(target.URL))}
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -221,7 +220,7 @@ func validateHTTPSURL(diags *diag.Diagnostics, attr path.Path, s setting, want s
 			fmt.Sprintf("%s is %q; it must not contain credentials, a query or a fragment. Set it to %s.", s.source, s.value, want))
 		return ""
 	}
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+	if u.Scheme == "http" && !mda.IsLoopback(u.Hostname()) {
 		diags.AddAttributeError(attr, "Insecure URL",
 			fmt.Sprintf("%s is %q, which uses plain http:// to %s. Credentials would cross the network unencrypted: "+
 				"use https://. Plain http:// is accepted only for loopback hosts, such as the bundled mock on 127.0.0.1.",
@@ -229,14 +228,6 @@ func validateHTTPSURL(diags *diag.Diagnostics, attr path.Path, s setting, want s
 		return ""
 	}
 	return strings.TrimSuffix(u.String(), "/")
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func resolveInt(diags *diag.Diagnostics, attr string, v types.Int64, env string, def, lo, hi int64, fix string) int64 {

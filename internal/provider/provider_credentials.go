@@ -441,7 +441,7 @@ func checkRequestURL(raw string) string {
 	switch {
 	case err != nil || !u.IsAbs() || u.Host == "":
 		return "which is not an absolute https:// URL"
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+	case u.Scheme == "http" && !mda.IsLoopback(u.Hostname()):
 		return "which uses plain http://: the request token would cross the network unencrypted"
 	case u.Scheme != "https" && u.Scheme != "http":
 		return "which is not an https:// URL"
@@ -487,7 +487,7 @@ func checkMSIEndpoint(raw string) string {
 	if err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return "which is not an absolute http:// or https:// URL"
 	}
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) && !strings.HasPrefix(u.Hostname(), "169.254.") {
+	if u.Scheme == "http" && !mda.IsLoopback(u.Hostname()) && !strings.HasPrefix(u.Hostname(), "169.254.") {
 		return "which uses plain http:// to a host that is neither loopback nor link-local"
 	}
 	return ""

@@ -70,7 +70,7 @@ func exerciseSubnets(t *testing.T, m *mockserver.Server, c *Client) {
 		t.Fatalf("the mock does not hold the created range %s: %+v", id, stored)
 	}
 
-	s, err := c.GetSubnet(ctx, id)
+	s, err := c.getSubnet(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,8 +270,8 @@ func TestMock_unknownSubnetIsNotFound(t *testing.T) {
 	m := startMock(t, mockserver.Options{})
 	c, _, _ := mockClient(t, m)
 	ctx := context.Background()
-	if _, err := c.GetSubnet(ctx, "000000000000000000000bad"); !IsNotFound(err) {
-		t.Errorf("GetSubnet: err = %v, want not found", err)
+	if _, err := c.getSubnet(ctx, "000000000000000000000bad"); !IsNotFound(err) {
+		t.Errorf("getSubnet: err = %v, want not found", err)
 	}
 	err := c.UpdateSubnet(ctx, "000000000000000000000bad", SubnetInput{Name: "x", Category: 1, Subnets: []string{"10.0.0.0/8"}})
 	if !IsNotFound(err) {
@@ -353,7 +353,7 @@ func TestMock_idempotentOperationsAreRetried(t *testing.T) {
 						}
 					}},
 				"read": {"GET /api/v1/subnet/" + s.ID + "/",
-					func(ctx context.Context, c *Client) error { _, err := c.GetSubnet(ctx, s.ID); return err },
+					func(ctx context.Context, c *Client) error { _, err := c.getSubnet(ctx, s.ID); return err },
 					func(t *testing.T) {}},
 				"list": {"POST /api/v1/subnet/",
 					func(ctx context.Context, c *Client) error { _, err := c.LookupSubnet(ctx, s.ID); return err },

@@ -84,7 +84,7 @@ func (c *Client) confirmSubnetMissing(ctx context.Context, id string, lo, hi uin
 	// Two distinct listings lack it when the second was fetched under a later generation.
 	twoListings := fetched && lo2 > hi
 
-	s, err := c.GetSubnet(ctx, id)
+	s, err := c.getSubnet(ctx, id)
 	switch {
 	case err == nil:
 		return c.keepListedMissing(ctx, id, s)

@@ -129,11 +129,11 @@ func (c *Client) ListSubnets(ctx context.Context, q SubnetQuery) (ListResult[Sub
 	return res, nil
 }
 
-// GetSubnet reads one range with the undocumented GET /api/v1/subnet/<id>/. Its JSON 404
+// getSubnet reads one range with the undocumented GET /api/v1/subnet/<id>/. Its JSON 404
 // is evidence that the range is gone (IsNotFound). A tenant may not serve the route at
 // all (a 405, or the portal's HTML 404, see APIError.RouteNotServed): callers then rely
 // on the listing. It also serves built-in ranges.
-func (c *Client) GetSubnet(ctx context.Context, id string) (*Subnet, error) {
+func (c *Client) getSubnet(ctx context.Context, id string) (*Subnet, error) {
 	if err := checkID(id); err != nil {
 		return nil, err
 	}

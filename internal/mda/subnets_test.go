@@ -90,7 +90,7 @@ func TestDeleteAndGetSubnet(t *testing.T) {
 	})
 	c, _, _ := testClient(t, srv.URL)
 	ctx := context.Background()
-	s, err := c.GetSubnet(ctx, "000000000000000000000001")
+	s, err := c.getSubnet(ctx, "000000000000000000000001")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestDeleteAndGetSubnet(t *testing.T) {
 	if err := c.DeleteSubnet(ctx, "000000000000000000000001"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.GetSubnet(ctx, "a/b"); !IsNotFound(err) {
+	if _, err := c.getSubnet(ctx, "a/b"); !IsNotFound(err) {
 		t.Errorf("an id with a slash: err = %v, want 404 from the escaped path", err)
 	}
 	if err := c.DeleteSubnet(ctx, " "); err == nil {

@@ -57,6 +57,12 @@ func (r *discoveryLogUploadResource) Metadata(_ context.Context, req resource.Me
 }
 
 func (r *discoveryLogUploadResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = discoveryLogUploadSchemaV0(ctx)
+}
+
+// discoveryLogUploadSchemaV0 is version 0 of the schema. A breaking change adds a V1
+// beside it, with a state upgrader that reads V0 states through this function.
+func discoveryLogUploadSchemaV0(ctx context.Context) schema.Schema {
 	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	timeoutsBlock := timeouts.Block(ctx, timeouts.Opts{Create: true})
 	if nested, ok := timeoutsBlock.(schema.SingleNestedBlock); ok {
@@ -64,7 +70,7 @@ func (r *discoveryLogUploadResource) Schema(ctx context.Context, _ resource.Sche
 			"duration such as `\"90m\"`. `create` defaults to `\"60m\"`."
 		timeoutsBlock = nested
 	}
-	resp.Schema = schema.Schema{
+	return schema.Schema{
 		MarkdownDescription: "Uploads a log file to Cloud Discovery, for a continuous report's data source or as a " +
 			"snapshot report. The file is streamed from disk, never held in memory. MDA can neither read an upload " +
 			"back nor delete one: a changed file (by its SHA-256) or any changed argument uploads again, an unchanged " +

@@ -131,6 +131,8 @@ type probe struct {
 	// afterStep and reference let tests interrupt a run and inspect the in-process mock.
 	afterStep func(label, step string)
 	reference *mockserver.Server
+	// sleep, when set, replaces the runners' wait after a 429.
+	sleep func(ctx context.Context, d time.Duration) error
 }
 
 func (p *probe) main(ctx context.Context, getenv func(string) string) int {
@@ -184,6 +186,9 @@ func (p *probe) main(ctx context.Context, getenv func(string) string) int {
 
 func (p *probe) runOne(ctx context.Context, ep endpoint, opts options) *Run {
 	r := newRunner(ep, opts, p.red)
+	if p.sleep != nil {
+		r.sleep = p.sleep
+	}
 	r.afterStep = func(label, step string) {
 		if n := len(r.run.Steps); n > 0 {
 			fmt.Fprintf(p.stderr, "  %-9s %-40s %s\n", label, step, brief(&r.run.Steps[n-1]))

@@ -106,7 +106,7 @@ type runner struct {
 
 	// afterStep is called after every recorded step (tests cancel the run there).
 	afterStep func(label, step string)
-	// sleep waits out a 429; tests replace it.
+	// sleep waits out a 429 (tests record the wait instead).
 	sleep func(ctx context.Context, d time.Duration) error
 }
 
@@ -127,7 +127,7 @@ func newRunner(ep endpoint, opts options, red *redactor) *runner {
 	var b [2]byte
 	_, _ = rand.Read(b[:])
 	block := int(binary.BigEndian.Uint16(b[:])) % 8191
-	main, dup, over := benchmarkCIDR(block, 0, 28), benchmarkCIDR(block+1, 0, 28), benchmarkCIDR(block, 1, 32)
+	mainCIDR, dup, over := benchmarkCIDR(block, 0, 28), benchmarkCIDR(block+1, 0, 28), benchmarkCIDR(block, 1, 32)
 	return &runner{
 		ep: ep, opts: opts, red: red,
 		hc: &http.Client{
@@ -136,13 +136,14 @@ func newRunner(ep endpoint, opts options, red *redactor) *runner {
 		},
 		run:      &Run{Label: ep.label, URL: ep.apiURL, Credential: ep.credential, RangeName: rangePrefix + suffix, Steps: []Step{}},
 		name:     rangePrefix + suffix,
-		cidrMain: main, cidrDup: dup, cidrOver: over,
+		cidrMain: mainCIDR, cidrDup: dup, cidrOver: over,
 		created: map[string]string{},
 		sleep:   sleepCtx,
 	}
 }
 
-// benchmarkCIDR is address offset of the block-th /28 of 198.18.0.0/15, with prefix bits.
+// benchmarkCIDR is the address at offset in the block-th /28 of 198.18.0.0/15, written
+// with a prefix of bits.
 func benchmarkCIDR(block, offset, bits int) string {
 	addr := block*16 + offset
 	return fmt.Sprintf("198.%d.%d.%d/%d", 18+addr/65536, addr/256%256, addr%256, bits)

@@ -40,8 +40,8 @@ type probeResult struct {
 }
 
 // runProbe runs the probe against target with env (MDA_PORTAL_URL added), as main
-// would, with an optional hook after every step.
-func runProbe(t *testing.T, ctx context.Context, target *mockserver.Server, env map[string]string, afterStep func(label, step string), args ...string) probeResult {
+// would; configure, when set, installs a test's hooks.
+func runProbe(t *testing.T, ctx context.Context, target *mockserver.Server, env map[string]string, configure func(*probe), args ...string) probeResult {
 	t.Helper()
 	if env == nil {
 		env = map[string]string{"MDA_API_TOKEN": testToken}
@@ -53,7 +53,10 @@ func runProbe(t *testing.T, ctx context.Context, target *mockserver.Server, env 
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &probe{cfg: cfg, stdout: &stdout, stderr: &stderr, red: &redactor{}, afterStep: afterStep}
+	p := &probe{cfg: cfg, stdout: &stdout, stderr: &stderr, red: &redactor{}}
+	if configure != nil {
+		configure(p)
+	}
 	res := probeResult{code: p.main(ctx, func(k string) string { return env[k] })}
 	res.stdout, res.stderr, res.reference = stdout.String(), stderr.String(), p.reference
 	b, err := os.ReadFile(out)
@@ -65,6 +68,10 @@ func runProbe(t *testing.T, ctx context.Context, target *mockserver.Server, env 
 		t.Fatal(err)
 	}
 	return res
+}
+
+func afterStep(f func(label, step string)) func(*probe) {
+	return func(p *probe) { p.afterStep = f }
 }
 
 func stepByName(run *Run, name string) *Step {
@@ -260,11 +267,11 @@ func TestProbeRestoresAlertReadState(t *testing.T) {
 			}
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
-			res := runProbe(t, ctx, target, nil, func(label, step string) {
+			res := runProbe(t, ctx, target, nil, afterStep(func(label, step string) {
 				if label == "target" && step == tc.interrupt {
 					cancel()
 				}
-			}, "-alert-id", id)
+			}), "-alert-id", id)
 
 			if got, _ := target.Alert(id); got.Status != tc.status {
 				t.Errorf("statusValue %d, was %d", got.Status, tc.status)
@@ -292,14 +299,14 @@ func TestProbeInterruptedStillDeletesRange(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	var sawRange bool
-	res := runProbe(t, ctx, target, nil, func(label, step string) {
+	res := runProbe(t, ctx, target, nil, afterStep(func(label, step string) {
 		if label == "target" && step == stepFetch {
 			for _, s := range target.Subnets() {
 				sawRange = sawRange || strings.HasPrefix(s.Name, rangePrefix)
 			}
 			cancel()
 		}
-	})
+	}))
 
 	if !sawRange {
 		t.Fatal("the range did not exist when the run was cancelled")
@@ -472,5 +479,27 @@ func TestRunRefusesBadInput(t *testing.T) {
 	}
 	if routes := target.Stats().Routes; len(routes) != 1 || routes["POST /api/v1/subnet/"] != 1 {
 		t.Errorf("only the refused token's first list should have reached the server: %v", routes)
+	}
+}
+
+// A 429 in the middle of the sequence (someone else spent the budget) is waited out as
+// Retry-After says and the step sent once more; the report keeps the retry's answer and
+// says it was throttled.
+func TestProbeWaitsOutA429(t *testing.T) {
+	target := startTarget(t, mockserver.Options{})
+	target.AddFault(mockserver.Fault{Match: "GET /api/discovery/streams/", Status: 429, Headers: map[string]string{"Retry-After": "7"}})
+	var waits []time.Duration
+	res := runProbe(t, t.Context(), target, nil, func(p *probe) {
+		p.sleep = func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil }
+	})
+	s := stepByName(res.report.Target, stepStreams)
+	if s.Status != 200 || len(s.Notes) == 0 || !strings.Contains(s.Notes[0], "throttled") {
+		t.Errorf("streams step: %d %v", s.Status, s.Notes)
+	}
+	if !slices.Equal(waits, []time.Duration{7 * time.Second}) {
+		t.Errorf("waited %v, want 7s once", waits)
+	}
+	if res.code != 0 {
+		t.Errorf("exit %d: %v", res.code, res.report.Differences)
 	}
 }

@@ -27,7 +27,7 @@ const usage = `Usage: mda-probe [flags]
 Runs a fixed sequence of requests against the MDA tenant named by the provider's
 environment, then against a reference server, writes both runs to a JSON report and
 prints where they differ. Exit status: 0 no difference, 1 differences, 2 the probe
-could not run (configuration, sign-in, report file) or was interrupted.
+could not run (configuration, a refused credential, the report file) or was interrupted.
 
 Environment (as the provider reads it):
   MDA_PORTAL_URL                          the tenant's portal or API URL (required)
@@ -40,7 +40,8 @@ Environment (as the provider reads it):
   MDA_AUTHORITY_URL, MDA_GRAPH_URL, MDA_ENVIRONMENT / ARM_ENVIRONMENT  as for the provider
   MDA_PROBE_AGAINST_TOKEN                 the reference's token (instead of -against-token)
 
-The sequence (about 15 MDA requests; 19 with -alert-id; up to 35 more with -spend-budget):
+The sequence (14 to 16 MDA requests, by what the server accepts; 4 more with -alert-id;
+up to 35 more with -spend-budget; one Microsoft Graph request with an Entra application):
   list ranges with limit 1 and 101; create a tfacc-probe-<random> range (198.18.0.0/15,
   category Other); fetch it; update it with and without _id; create a duplicate name and
   an overlapping range (deleted at once if created); delete the range twice; list alerts
@@ -198,6 +199,9 @@ func (p *probe) runOne(ctx context.Context, ep endpoint, opts options) *Run {
 		}
 	}
 	run := r.Run(ctx)
+	for i := range run.Cleanup {
+		fmt.Fprintf(p.stderr, "  %-9s %-40s %s\n", ep.label, run.Cleanup[i].Name, brief(&run.Cleanup[i]))
+	}
 	for _, l := range run.Leftovers {
 		fmt.Fprintf(p.stderr, "mda-probe: %s: NOT CLEANED UP: %s (make sweep removes tfacc- ranges)\n", ep.label, l)
 	}

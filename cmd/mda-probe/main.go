@@ -70,6 +70,7 @@ type config struct {
 	alertID        string
 	againstAlertID string
 	spendBudget    bool
+	private        bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -86,6 +87,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.alertID, "alert-id", "", "run the alert steps on this alert: fetch, mark read/unread (its state restored), never close")
 	fs.StringVar(&c.againstAlertID, "against-alert-id", "", "the alert of the reference server (default: the first one it lists)")
 	fs.BoolVar(&c.spendBudget, "spend-budget", false, "also send list calls back to back until the first 429, to record it (throttles the tenant for about a minute)")
+	fs.BoolVar(&c.private, "private", false, "leave out the bodies of successful answers that hold the tenant's data (range, alert, stream and category lists, the alert, the block script), keeping their shapes: for a report filed in public")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -143,8 +145,11 @@ func (p *probe) main(ctx context.Context, getenv func(string) string) int {
 		fmt.Fprintln(p.stderr, "mda-probe:", p.red.apply(err.Error()))
 		return 2
 	}
-	opts := options{alertSteps: p.cfg.alertID != "", spendBudget: p.cfg.spendBudget}
-	rep := &Report{Tool: "mda-probe", Version: 1, Started: time.Now().UTC(), Options: ReportOpts{AlertSteps: opts.alertSteps, SpendBudget: opts.spendBudget}, Differences: []Difference{}}
+	opts := options{alertSteps: p.cfg.alertID != "", spendBudget: p.cfg.spendBudget, private: p.cfg.private}
+	rep := &Report{
+		Tool: "mda-probe", Version: 1, Started: time.Now().UTC(), Differences: []Difference{},
+		Options: ReportOpts{AlertSteps: opts.alertSteps, SpendBudget: opts.spendBudget, Private: opts.private},
+	}
 
 	target, err := newEndpoint("target", tcfg, kind, p.cfg.alertID)
 	if err != nil {

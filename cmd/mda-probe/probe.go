@@ -82,6 +82,16 @@ type endpoint struct {
 type options struct {
 	alertSteps  bool
 	spendBudget bool
+	// private drops the bodies of successful answers that carry the tenant's own data
+	// (tenantData), keeping their shapes, so that a report can be filed in public.
+	private bool
+}
+
+// tenantData are the steps whose successful answers hold the tenant's ranges, alerts,
+// reports or blocked apps rather than answers about the probe's own range.
+var tenantData = map[string]bool{
+	stepList1: true, stepList101: true, stepAlerts: true, stepAlertFetch: true, stepAlertRefetch: true,
+	stepStreams: true, stepCategories: true, stepBlockScript: true, stepGraphStreams: true, stepBurst: true,
 }
 
 // runner runs the sequence against one endpoint and remembers what it must undo.
@@ -412,6 +422,10 @@ func (r *runner) step(ctx context.Context, rq request, took func(*Step, []byte))
 }
 
 func (r *runner) record(st Step) {
+	if r.opts.private && tenantData[st.Name] && st.Status/100 == 2 && st.Body != "" {
+		st.Body, st.Truncated = "", false
+		st.note("body left out (-private); its shape is kept")
+	}
 	r.run.Steps = append(r.run.Steps, st)
 	if r.afterStep != nil {
 		r.afterStep(r.ep.label, st.Name)

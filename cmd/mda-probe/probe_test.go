@@ -503,3 +503,31 @@ func TestProbeWaitsOutA429(t *testing.T) {
 		t.Errorf("exit %d: %v", res.code, res.report.Differences)
 	}
 }
+
+// -private keeps what the maintainers need (every shape, the answers about the probe's
+// own range, the error bodies) and leaves out the tenant's data.
+func TestProbePrivateLeavesOutTenantData(t *testing.T) {
+	target := startTarget(t, mockserver.Options{})
+	alert := target.Alerts()[0]
+	res := runProbe(t, t.Context(), target, nil, nil, "-private", "-alert-id", alert.ID)
+	if res.code != 0 {
+		t.Fatalf("exit %d: %v", res.code, res.report.Differences)
+	}
+	if strings.Contains(res.raw, alert.Title) {
+		t.Errorf("the report holds the alert's title %q", alert.Title)
+	}
+	for _, s := range res.report.Target.Steps {
+		if s.Skipped != "" {
+			continue
+		}
+		if s.Shape == nil || s.Shape.Type == "" {
+			t.Errorf("%s: no shape", s.Name)
+		}
+		if empty := s.Body == ""; empty != tenantData[s.Name] {
+			t.Errorf("%s: body %q", s.Name, s.Body)
+		}
+	}
+	if s := stepByName(res.report.Target, stepDuplicate); !strings.Contains(s.Body, "already exists") {
+		t.Errorf("the duplicate's error body is gone: %q", s.Body)
+	}
+}

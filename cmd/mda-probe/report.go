@@ -28,6 +28,7 @@ type Report struct {
 type ReportOpts struct {
 	AlertSteps  bool `json:"alert_steps"`
 	SpendBudget bool `json:"spend_budget"`
+	Private     bool `json:"private"`
 }
 
 // Run is the sequence against one server.

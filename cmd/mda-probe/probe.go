@@ -255,7 +255,7 @@ func (r *runner) sequence(ctx context.Context) {
 			return
 		}
 		if extra == "" {
-			r.skip(c.del, "the create was refused", true)
+			r.skip(c.del, "the create returned no id: refused, or (see its notes) left to cleanup", true)
 			continue
 		}
 		if !r.step(ctx, request{name: c.del, method: http.MethodDelete, path: "/api/v1/subnet/" + extra + "/", conditional: true},

@@ -369,8 +369,14 @@ func TestProbeReportHasNoSecrets(t *testing.T) {
 	if s := stepByName(res.report.Target, stepStreams); s.Status != 500 || !strings.Contains(s.Body, redacted) {
 		t.Fatalf("the echoing step: %d %s", s.Status, s.Body)
 	}
-	if s := stepByName(res.report.Target, stepGraphStreams); s.Status != 200 {
-		t.Errorf("Graph step with an Entra app: %+v", s)
+	// The reference mock signs in the same way, so the Graph step runs on both sides.
+	for _, run := range []*Run{res.report.Target, res.report.Reference} {
+		if s := stepByName(run, stepGraphStreams); s.Status != 200 || s.Shape.ItemsOf != "value" {
+			t.Errorf("%s: Graph step with an Entra app: %+v", run.Label, s)
+		}
+	}
+	if len(res.report.Differences) != 2 || res.report.Differences[0].Step != stepStreams {
+		t.Errorf("want only the injected 500 to differ: %v", res.report.Differences)
 	}
 	for where, text := range map[string]string{"report": res.raw, "stdout": res.stdout, "stderr": res.stderr} {
 		for _, leak := range []string{secret, jwt, sig} {

@@ -77,7 +77,10 @@ func buildProvider() (string, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(dir, "terraform-provider-mda"), ".")
+	// Built as goreleaser builds a release (CGO_ENABLED=0, -trimpath): the CLI tests run
+	// what ships, and `make release-check` then finds linux_amd64's compile in the cache.
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", filepath.Join(dir, "terraform-provider-mda"), ".")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return dir, fmt.Errorf("building the provider: %w\n%s", err, out)

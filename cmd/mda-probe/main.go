@@ -78,7 +78,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("mda-probe", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
+		say(stderr, "%s", usage)
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&c.out, "out", "mda-probe-report.json", "the JSON report to write")
@@ -94,7 +94,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if fs.NArg() > 0 {
 		// Said here, like the flag package's own parse errors.
 		err := fmt.Errorf("unexpected arguments %q", fs.Args())
-		fmt.Fprintln(stderr, "mda-probe:", err)
+		say(stderr, "mda-probe: %v\n", err)
 		return c, err
 	}
 	return c, nil
@@ -118,7 +118,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			continue
 		}
 		if *id, err = mda.NormalizeAlertID(*id); err != nil {
-			fmt.Fprintln(stderr, "mda-probe:", err)
+			say(stderr, "mda-probe: %v\n", err)
 			return 2
 		}
 	}
@@ -142,7 +142,7 @@ func (p *probe) main(ctx context.Context, getenv func(string) string) int {
 	tcfg, kind, secrets, err := configFromEnv(getenv)
 	p.red.add(secrets...)
 	if err != nil {
-		fmt.Fprintln(p.stderr, "mda-probe:", p.red.apply(err.Error()))
+		say(p.stderr, "mda-probe: %v\n", p.red.apply(err.Error()))
 		return 2
 	}
 	opts := options{alertSteps: p.cfg.alertID != "", spendBudget: p.cfg.spendBudget, private: p.cfg.private}
@@ -153,14 +153,14 @@ func (p *probe) main(ctx context.Context, getenv func(string) string) int {
 
 	target, err := newEndpoint("target", tcfg, kind, p.cfg.alertID)
 	if err != nil {
-		fmt.Fprintln(p.stderr, "mda-probe:", p.red.apply(err.Error()))
+		say(p.stderr, "mda-probe: %v\n", p.red.apply(err.Error()))
 		return 2
 	}
-	fmt.Fprintf(p.stderr, "mda-probe: target %s (%s)\n", target.apiURL, kind)
+	say(p.stderr, "mda-probe: target %s (%s)\n", target.apiURL, kind)
 	// Sign in before the first step: a refused credential would fail every step alike.
 	// The token is cached, so this costs no extra sign-in.
 	if _, err := target.auth(ctx); err != nil {
-		fmt.Fprintln(p.stderr, "mda-probe: signing in to the target:", p.red.apply(err.Error()))
+		say(p.stderr, "mda-probe: signing in to the target: %v\n", p.red.apply(err.Error()))
 		return 2
 	}
 	rep.Target = p.runOne(ctx, target, opts)
@@ -178,7 +178,7 @@ func (p *probe) main(ctx context.Context, getenv func(string) string) int {
 	if p.reference != nil {
 		defer p.reference.Close()
 	}
-	fmt.Fprintf(p.stderr, "mda-probe: reference %s (%s)\n", ref.apiURL, ref.credential)
+	say(p.stderr, "mda-probe: reference %s (%s)\n", ref.apiURL, ref.credential)
 	rep.Reference = p.runOne(ctx, ref, opts)
 	if rep.Reference.Interrupted {
 		return p.finish(rep, errors.New("interrupted; the report holds what ran and what cleanup did"))
@@ -186,7 +186,7 @@ func (p *probe) main(ctx context.Context, getenv func(string) string) int {
 	rep.Differences = compare(rep.Target, rep.Reference)
 	var table strings.Builder
 	printComparison(&table, rep)
-	fmt.Fprint(p.stdout, p.red.apply(table.String()))
+	say(p.stdout, "%s", p.red.apply(table.String()))
 	return p.finish(rep, nil)
 }
 
@@ -197,7 +197,7 @@ func (p *probe) runOne(ctx context.Context, ep endpoint, opts options) *Run {
 	}
 	r.afterStep = func(label, step string) {
 		if n := len(r.run.Steps); n > 0 {
-			fmt.Fprintf(p.stderr, "  %-9s %-40s %s\n", label, step, brief(&r.run.Steps[n-1]))
+			say(p.stderr, "  %-9s %-40s %s\n", label, step, brief(&r.run.Steps[n-1]))
 		}
 		if p.afterStep != nil {
 			p.afterStep(label, step)
@@ -205,13 +205,17 @@ func (p *probe) runOne(ctx context.Context, ep endpoint, opts options) *Run {
 	}
 	run := r.Run(ctx)
 	for i := range run.Cleanup {
-		fmt.Fprintf(p.stderr, "  %-9s %-40s %s\n", ep.label, run.Cleanup[i].Name, brief(&run.Cleanup[i]))
+		say(p.stderr, "  %-9s %-40s %s\n", ep.label, run.Cleanup[i].Name, brief(&run.Cleanup[i]))
 	}
 	for _, l := range run.Leftovers {
-		fmt.Fprintf(p.stderr, "mda-probe: %s: NOT CLEANED UP: %s (make sweep removes tfacc- ranges)\n", ep.label, l)
+		say(p.stderr, "mda-probe: %s: NOT CLEANED UP: %s (make sweep removes tfacc- ranges)\n", ep.label, l)
 	}
 	return run
 }
+
+// say writes to the terminal. A failed write there is not worth stopping for: the
+// report file is the record, and writing it is checked.
+func say(w io.Writer, format string, args ...any) { _, _ = fmt.Fprintf(w, format, args...) }
 
 // finish writes the report and picks the exit status.
 func (p *probe) finish(rep *Report, runErr error) int {
@@ -222,12 +226,12 @@ func (p *probe) finish(rep *Report, runErr error) int {
 		err = os.WriteFile(p.cfg.out, []byte(p.red.apply(string(b))+"\n"), 0o600)
 	}
 	if err != nil {
-		fmt.Fprintln(p.stderr, "mda-probe: writing the report:", err)
+		say(p.stderr, "mda-probe: writing the report: %v\n", err)
 		return 2
 	}
-	fmt.Fprintln(p.stderr, "mda-probe: report written to", p.cfg.out)
+	say(p.stderr, "mda-probe: report written to %v\n", p.cfg.out)
 	if runErr != nil {
-		fmt.Fprintln(p.stderr, "mda-probe:", p.red.apply(runErr.Error()))
+		say(p.stderr, "mda-probe: %v\n", p.red.apply(runErr.Error()))
 		return 2
 	}
 	if len(rep.Differences) > 0 {

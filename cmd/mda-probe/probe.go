@@ -540,7 +540,7 @@ func (r *runner) exchange(ctx context.Context, rq request) (st Step, body []byte
 		st.Error = r.red.apply(err.Error())
 		return st, nil, 0
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, err = io.ReadAll(io.LimitReader(resp.Body, readCap))
 	if err != nil {
 		st.note("%s", r.red.apply("reading the body failed after "+strconv.Itoa(len(body))+" bytes: "+err.Error()))

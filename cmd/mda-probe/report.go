@@ -339,21 +339,21 @@ func printComparison(w io.Writer, rep *Report) {
 	for i := range rep.Target.Steps {
 		targetSteps[rep.Target.Steps[i].Name] = &rep.Target.Steps[i]
 	}
-	fmt.Fprintf(w, "%-4s %-40s %-14s %s\n", "", "step", "target", "reference")
+	say(w, "%-4s %-40s %-14s %s\n", "", "step", "target", "reference")
 	for _, n := range names {
 		mark := "same"
 		if len(byStep[n]) > 0 {
 			mark = "DIFF"
 		}
-		fmt.Fprintf(w, "%-4s %-40s %-14s %s\n", mark, n, brief(targetSteps[n]), brief(refSteps[n]))
+		say(w, "%-4s %-40s %-14s %s\n", mark, n, brief(targetSteps[n]), brief(refSteps[n]))
 	}
 	if len(rep.Differences) == 0 {
-		fmt.Fprintln(w, "\nNo differences.")
+		say(w, "\nNo differences.\n")
 		return
 	}
-	fmt.Fprintf(w, "\n%d difference(s):\n", len(rep.Differences))
+	say(w, "\n%d difference(s):\n", len(rep.Differences))
 	for _, d := range rep.Differences {
-		fmt.Fprintln(w, "  - "+d.String())
+		say(w, "  - %s\n", d)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/mda-terraform/terraform-provider-mda/internal/acctest"
 )
@@ -19,7 +20,23 @@ var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServe
 
 func testAccPreCheck(t *testing.T) { acctest.PreCheck(t) }
 
+// TestMain hands over to resource.TestMain, which runs the sweepers (sweep_test.go) when
+// -sweep is given and otherwise the tests, through testRun.
 func TestMain(m *testing.M) {
+	resource.TestMain(testRun{m})
+}
+
+// testRun wraps the tests' run with what every run needs around it.
+type testRun struct{ m *testing.M }
+
+func (r testRun) Run() int {
+	// A live run (MDA_LIVE=1) keeps both of these as a user's run has them: the limiter's
+	// window file in the user's cache directory, since the tenant's budget is shared with
+	// every other process that uses it, and the instance metadata service within reach,
+	// since the credential may be the managed identity of the machine the run is on.
+	if acctest.Live() {
+		return r.m.Run()
+	}
 	// The limiter's cross-process window file would otherwise land in the user's cache
 	// directory, one per mock port; keep it inside the test run.
 	dir, err := os.MkdirTemp("", "mda-limiter-")
@@ -28,11 +45,11 @@ func TestMain(m *testing.M) {
 	}
 	// No test may reach the real instance metadata service; see acctest.ForbidLinkLocal.
 	linkLocal := acctest.ForbidLinkLocal()
-	code := m.Run()
+	code := r.m.Run()
 	_ = os.RemoveAll(dir)
 	if n := linkLocal(); n > 0 {
 		fmt.Fprintf(os.Stderr, "FAIL: tests tried %d time(s) to reach a link-local address such as the instance metadata service\n", n)
 		code = 1
 	}
-	os.Exit(code)
+	return code
 }

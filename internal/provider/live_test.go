@@ -19,10 +19,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/provider"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -39,17 +36,10 @@ import (
 // requests_per_minute = 30 and everything else from the environment. Both clients then
 // share the limiter's window file, so together they stay within the tenant's budget.
 func newLiveClient(ctx context.Context) (*mda.Client, error) {
-	p := New("acctest")()
-	var schemaResp provider.SchemaResponse
-	p.Schema(ctx, provider.SchemaRequest{}, &schemaResp)
-	model := mdaProviderModel{RequestsPerMinute: types.Int64Value(acctest.LiveRequestsPerMinute)}
-	// A Plan can be set from a model; Configure reads the same raw value as a Config.
-	plan := tfsdk.Plan{Schema: schemaResp.Schema, Raw: tftypes.NewValue(schemaResp.Schema.Type().TerraformType(ctx), nil)}
-	if diags := plan.Set(ctx, &model); diags.HasError() {
-		return nil, fmt.Errorf("building the provider configuration: %v", diags)
+	resp, err := configureModel(ctx, mdaProviderModel{RequestsPerMinute: types.Int64Value(acctest.LiveRequestsPerMinute)})
+	if err != nil {
+		return nil, err
 	}
-	var resp provider.ConfigureResponse
-	p.Configure(ctx, provider.ConfigureRequest{Config: tfsdk.Config{Schema: schemaResp.Schema, Raw: plan.Raw}}, &resp)
 	if resp.Diagnostics.HasError() {
 		var msgs []string
 		for _, d := range resp.Diagnostics.Errors() {

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"encoding/pem"
 	"fmt"
 	"reflect"
@@ -225,19 +226,27 @@ func configureWith(t *testing.T, settings string) diag.Diagnostics {
 	for _, v := range testAccAuthEnvVars {
 		t.Setenv(v, "")
 	}
-	ctx := t.Context()
+	resp, err := configureModel(t.Context(), modelFromSettings(t, settings))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.Diagnostics
+}
+
+// configureModel calls the provider's Configure, as Terraform would, with model as the
+// provider block: the unit tests of Configure and the live tests' client share it.
+func configureModel(ctx context.Context, model mdaProviderModel) (provider.ConfigureResponse, error) {
 	p := New("test")()
 	var schemaResp provider.SchemaResponse
 	p.Schema(ctx, provider.SchemaRequest{}, &schemaResp)
-	model := modelFromSettings(t, settings)
 	// A Plan can be set from a model; Configure reads the same raw value as a Config.
 	plan := tfsdk.Plan{Schema: schemaResp.Schema, Raw: tftypes.NewValue(schemaResp.Schema.Type().TerraformType(ctx), nil)}
-	if diags := plan.Set(ctx, &model); diags.HasError() {
-		t.Fatalf("building the configuration: %v", diags)
-	}
 	var resp provider.ConfigureResponse
+	if diags := plan.Set(ctx, &model); diags.HasError() {
+		return resp, fmt.Errorf("building the provider configuration: %v", diags)
+	}
 	p.Configure(ctx, provider.ConfigureRequest{Config: tfsdk.Config{Schema: schemaResp.Schema, Raw: plan.Raw}}, &resp)
-	return resp.Diagnostics
+	return resp, nil
 }
 
 var settingLine = regexp.MustCompile(`^\s*([a-z_]+)\s*=\s*(.+?)\s*$`)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/mda-terraform/terraform-provider-mda/internal/mda"
 	"github.com/mda-terraform/terraform-provider-mda/internal/mockserver"
+	"github.com/mda-terraform/terraform-provider-mda/internal/provider"
 )
 
 const usage = `Usage: mda-probe [flags]
@@ -29,26 +30,28 @@ environment, then against a reference server, writes both runs to a JSON report 
 prints where they differ. Exit status: 0 no difference, 1 differences, 2 the probe
 could not run (configuration, a refused credential, the report file) or was interrupted.
 
-Environment (as the provider reads it):
+Environment: the provider's own variables, read by the provider's code, so every
+sign-in the provider supports works here too:
   MDA_PORTAL_URL                          the tenant's portal or API URL (required)
-  MDA_API_TOKEN                           a legacy API token, or an Entra application:
-  MDA_TENANT_ID / ARM_TENANT_ID             tenant,
-  MDA_CLIENT_ID / ARM_CLIENT_ID             client id and one of
-  MDA_CLIENT_SECRET / ARM_CLIENT_SECRET     a client secret,
-  MDA_CLIENT_SECRET_FILE_PATH / ARM_...     a file holding it,
-  MDA_CLIENT_CERTIFICATE_PATH / ARM_...     a certificate (+ _PASSWORD)
+  MDA_API_TOKEN                           a legacy API token, or an Entra sign-in:
+  MDA_TENANT_ID / ARM_TENANT_ID,          tenant and application, with one of
+  MDA_CLIENT_ID / ARM_CLIENT_ID
+  ..._CLIENT_SECRET, ..._CLIENT_SECRET_FILE_PATH, ..._CLIENT_CERTIFICATE[_PATH]
+  ..._USE_OIDC (GitHub Actions, Azure DevOps, HCP Terraform, a token or token file),
+  ..._USE_MSI (managed identity), ..._USE_CLI (the Azure CLI)
   MDA_AUTHORITY_URL, MDA_GRAPH_URL, MDA_ENVIRONMENT / ARM_ENVIRONMENT  as for the provider
   MDA_PROBE_AGAINST_TOKEN                 the reference's token (instead of -against-token)
+See the provider's documentation for the whole list and its precedence.
 
 The sequence (14 to 16 MDA requests, by what the server accepts; 4 more with -alert-id;
-up to 35 more with -spend-budget; one Microsoft Graph request with an Entra application):
+up to 35 more with -spend-budget; one Microsoft Graph request with an Entra sign-in):
   list ranges with limit 1 and 101; create a tfacc-probe-<random> range (198.18.0.0/15,
   category Other); fetch it; update it with and without _id; create a duplicate name and
   an overlapping range (deleted at once if created); delete the range twice; list alerts
   (limit 1); with -alert-id: fetch the alert, mark it read and unread in the order that
   restores its state, fetch it again (never close); list discovery streams, the first
   stream's categories, a block script (format 120); the Graph stream list (Entra
-  applications only); with -spend-budget: list calls back to back until the first 429.
+  sign-ins only); with -spend-budget: list calls back to back until the first 429.
 Whatever happens, even on Ctrl-C, it deletes the ranges it created and restores the
 alert; it touches nothing else.
 
@@ -57,7 +60,7 @@ Flags:
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
@@ -100,7 +103,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	return c, nil
 }
 
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -109,7 +112,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 2 // parseFlags has said why
 	}
 	if c.againstToken == "" {
-		c.againstToken = getenv("MDA_PROBE_AGAINST_TOKEN")
+		c.againstToken = os.Getenv("MDA_PROBE_AGAINST_TOKEN")
 	}
 	// An id as Defender XDR shows it (with "ca") works too; a malformed one would only
 	// earn a 400 from the tenant.
@@ -123,7 +126,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 	p := &probe{cfg: c, stdout: stdout, stderr: stderr, red: &redactor{}}
-	return p.main(ctx, getenv)
+	return p.main(ctx)
 }
 
 // probe is one invocation.
@@ -138,8 +141,10 @@ type probe struct {
 	sleep func(ctx context.Context, d time.Duration) error
 }
 
-func (p *probe) main(ctx context.Context, getenv func(string) string) int {
-	tcfg, kind, secrets, err := configFromEnv(getenv)
+func (p *probe) main(ctx context.Context) int {
+	// The provider's own reading of its variables: every sign-in kind it supports, the
+	// same precedence and the same refusals.
+	tcfg, kind, secrets, err := provider.ClientConfigFromEnvironment()
 	p.red.add(secrets...)
 	if err != nil {
 		say(p.stderr, "mda-probe: %v\n", p.red.apply(err.Error()))
@@ -267,7 +272,7 @@ func (p *probe) referenceEndpoint(tcfg mda.Config, kind string) (endpoint, error
 		if p.cfg.againstToken != "" {
 			p.red.add(p.cfg.againstToken)
 			cfg = mda.Config{PortalURL: p.cfg.against, APIToken: p.cfg.againstToken}
-			kind = "legacy API token"
+			kind = "api_token"
 		}
 		return newEndpoint("reference", cfg, kind, p.cfg.againstAlertID)
 	}
@@ -290,77 +295,10 @@ func (p *probe) referenceEndpoint(tcfg mda.Config, kind string) (endpoint, error
 	}
 	p.reference = srv
 	cfg.PortalURL = srv.URL()
-	refKind := "in-process mock, legacy API token"
+	refKind := "in-process mock, api_token"
 	if entra {
 		cfg.TenantID, cfg.AuthorityURL, cfg.GraphURL = srv.Tenant(), srv.URL(), srv.URL()
-		refKind = "in-process mock, Entra application (client secret)"
+		refKind = "in-process mock, client_secret"
 	}
 	return newEndpoint("reference", cfg, refKind, p.cfg.againstAlertID)
-}
-
-// configFromEnv reads the provider's variables: the MDA_ ones first, then the ARM_ ones,
-// one credential kind per level as the provider resolves them. It returns the secret
-// values for redaction.
-func configFromEnv(getenv func(string) string) (mda.Config, string, []string, error) {
-	env := func(names ...string) string {
-		for _, n := range names {
-			if v := strings.TrimSpace(getenv(n)); v != "" {
-				return v
-			}
-		}
-		return ""
-	}
-	cfg := mda.Config{
-		PortalURL:    env("MDA_PORTAL_URL"),
-		AuthorityURL: env("MDA_AUTHORITY_URL"),
-		GraphURL:     env("MDA_GRAPH_URL"),
-		Environment:  env("MDA_ENVIRONMENT", "ARM_ENVIRONMENT"),
-	}
-	if cfg.PortalURL == "" {
-		return cfg, "", nil, errors.New("MDA_PORTAL_URL is not set: set it to the tenant's portal URL, as for the provider")
-	}
-	for _, prefix := range []string{"MDA_", "ARM_"} {
-		token := ""
-		if prefix == "MDA_" {
-			token = env("MDA_API_TOKEN")
-		}
-		secret, secretFile := env(prefix+"CLIENT_SECRET"), env(prefix+"CLIENT_SECRET_FILE_PATH")
-		certPath := env(prefix + "CLIENT_CERTIFICATE_PATH")
-		var kinds []string
-		for k, v := range map[string]string{"a legacy API token": token, "a client secret": secret + secretFile, "a client certificate": certPath} {
-			if v != "" {
-				kinds = append(kinds, k)
-			}
-		}
-		switch {
-		case len(kinds) == 0:
-			continue
-		case len(kinds) > 1:
-			return cfg, "", nil, fmt.Errorf("the %s variables configure more than one credential (%s): unset all but one", prefix, strings.Join(kinds, ", "))
-		case token != "":
-			cfg.APIToken = token
-			return cfg, "legacy API token", []string{token}, nil
-		}
-		cfg.TenantID, cfg.ClientID = env("MDA_TENANT_ID", "ARM_TENANT_ID"), env("MDA_CLIENT_ID", "ARM_CLIENT_ID")
-		if secretFile != "" && secret == "" {
-			b, err := os.ReadFile(secretFile)
-			if err != nil {
-				return cfg, "", nil, fmt.Errorf("reading the client secret file: %w", err)
-			}
-			secret = strings.TrimSpace(string(b))
-		}
-		if secret != "" {
-			cfg.ClientSecret = secret
-			return cfg, "Entra application (client secret)", []string{secret}, nil
-		}
-		b, err := os.ReadFile(certPath)
-		if err != nil {
-			return cfg, "", nil, fmt.Errorf("reading the client certificate: %w", err)
-		}
-		cfg.ClientCertificate = b
-		cfg.ClientCertificatePassword = env(prefix+"CLIENT_CERTIFICATE_PASSWORD", "MDA_CLIENT_CERTIFICATE_PASSWORD", "ARM_CLIENT_CERTIFICATE_PASSWORD")
-		return cfg, "Entra application (client certificate)", []string{cfg.ClientCertificatePassword}, nil
-	}
-	return cfg, "", nil, errors.New("no credential in the environment: set MDA_API_TOKEN, or an Entra application's tenant and client id " +
-		"with a client secret or certificate (MDA_/ARM_ variables); the probe does not sign in with OIDC, a managed identity or the Azure CLI")
 }

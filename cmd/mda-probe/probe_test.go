@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mda-terraform/terraform-provider-mda/internal/mockserver"
+	"github.com/mda-terraform/terraform-provider-mda/internal/provider"
 )
 
 const testToken = "probe-test-token-5f3a9c"
@@ -57,7 +59,8 @@ func runProbe(t *testing.T, ctx context.Context, target *mockserver.Server, env 
 	if configure != nil {
 		configure(p)
 	}
-	res := probeResult{code: p.main(ctx, func(k string) string { return env[k] })}
+	useEnv(t, env)
+	res := probeResult{code: p.main(ctx)}
 	res.stdout, res.stderr, res.reference = stdout.String(), stderr.String(), p.reference
 	b, err := os.ReadFile(out)
 	if err != nil {
@@ -423,26 +426,63 @@ func TestCompare(t *testing.T) {
 	}
 }
 
-func TestConfigFromEnv(t *testing.T) {
+// pipelineEnvVars are the variables that CI platforms set and the provider reads besides
+// its MDA_* and ARM_* ones.
+var pipelineEnvVars = []string{
+	"ACTIONS_ID_TOKEN_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "SYSTEM_OIDCREQUESTURI", "SYSTEM_ACCESSTOKEN",
+	"TFC_WORKLOAD_IDENTITY_TOKEN", "AZURE_FEDERATED_TOKEN_FILE", "IDENTITY_ENDPOINT", "IDENTITY_HEADER",
+}
+
+// useEnv makes env the provider's environment for the rest of the test. Every MDA_*,
+// ARM_* and pipeline variable of the runner is blanked first, so that a CI job's own
+// OIDC token or managed identity cannot steer a test.
+func useEnv(t *testing.T, env map[string]string) {
+	t.Helper()
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "MDA_") || strings.HasPrefix(k, "ARM_") || slices.Contains(pipelineEnvVars, k) {
+			t.Setenv(k, "")
+		}
+	}
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+}
+
+// The probe reads the environment through the provider's own code: the kinds, the
+// precedence and the refusals are the provider's, not a second reading of them.
+func TestProbeReadsTheProviderEnvironment(t *testing.T) {
+	entra := func(more map[string]string) map[string]string {
+		env := map[string]string{"ARM_TENANT_ID": "00000000-0000-0000-0000-0000000000aa", "ARM_CLIENT_ID": "11111111-2222-3333-4444-555555555555"}
+		maps.Copy(env, more)
+		return env
+	}
 	for _, tc := range []struct {
 		name    string
 		env     map[string]string
 		kind    string
+		secret  string // a value the secrets to redact must hold
 		wantErr string
 	}{
-		{"token", map[string]string{"MDA_API_TOKEN": "tok"}, "legacy API token", ""},
-		{"ARM secret", map[string]string{"ARM_TENANT_ID": "t", "ARM_CLIENT_ID": "c", "ARM_CLIENT_SECRET": "s"}, "Entra application (client secret)", ""},
-		{"MDA wins over ARM", map[string]string{"MDA_API_TOKEN": "tok", "ARM_CLIENT_SECRET": "s"}, "legacy API token", ""},
-		{"two kinds at one level", map[string]string{"MDA_API_TOKEN": "tok", "MDA_CLIENT_SECRET": "s"}, "", "more than one credential"},
-		{"none", map[string]string{}, "", "no credential"},
-		{"no portal", map[string]string{"MDA_PORTAL_URL": "", "MDA_API_TOKEN": "tok"}, "", "MDA_PORTAL_URL"},
+		{"token", map[string]string{"MDA_API_TOKEN": "tok-0123456789"}, "api_token", "tok-0123456789", ""},
+		{"ARM secret", entra(map[string]string{"ARM_CLIENT_SECRET": "s3cret-value"}), "client_secret", "s3cret-value", ""},
+		{"MDA wins over ARM", map[string]string{"MDA_API_TOKEN": "tok-0123456789", "ARM_CLIENT_SECRET": "s"}, "api_token", "", ""},
+		{"GitHub Actions OIDC", entra(map[string]string{"ARM_USE_OIDC": "true",
+			"ACTIONS_ID_TOKEN_REQUEST_URL": "http://127.0.0.1:9/token", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "gh-request-token"}),
+			"oidc (GitHub Actions)", "gh-request-token", ""},
+		{"managed identity", map[string]string{"ARM_USE_MSI": "true", "ARM_MSI_ENDPOINT": "http://127.0.0.1:9/metadata/identity/oauth2/token"},
+			"managed identity (IMDS)", "", ""},
+		{"two kinds at one level", map[string]string{"MDA_API_TOKEN": "tok", "MDA_CLIENT_SECRET": "s"}, "", "", "Conflicting MDA credentials"},
+		{"none", map[string]string{}, "", "", "No MDA credentials configured"},
+		{"no portal", map[string]string{"MDA_PORTAL_URL": "", "MDA_API_TOKEN": "tok"}, "", "", "Missing MDA portal URL"},
+		{"plain http to a remote host", map[string]string{"MDA_PORTAL_URL": "http://contoso.us3.portal.cloudappsecurity.com", "MDA_API_TOKEN": "tok"},
+			"", "", "https"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := map[string]string{"MDA_PORTAL_URL": "https://contoso.us3.portal.cloudappsecurity.com"}
-			for k, v := range tc.env {
-				env[k] = v
-			}
-			_, kind, _, err := configFromEnv(func(k string) string { return env[k] })
+			maps.Copy(env, tc.env)
+			useEnv(t, env)
+			_, kind, secrets, err := provider.ClientConfigFromEnvironment()
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Errorf("error %v, want %q", err, tc.wantErr)
@@ -452,6 +492,91 @@ func TestConfigFromEnv(t *testing.T) {
 			if err != nil || kind != tc.kind {
 				t.Errorf("kind %q, error %v; want %q", kind, err, tc.kind)
 			}
+			if tc.secret != "" && !slices.Contains(secrets, tc.secret) {
+				t.Errorf("secrets to redact %q lack %q", secrets, tc.secret)
+			}
+		})
+	}
+}
+
+// A pipeline's sign-in, not only a token or a secret: the whole sequence runs on a
+// GitHub Actions OIDC sign-in and on a managed identity, the Graph step included, and
+// the report holds neither the request token nor the identity header.
+func TestProbeSignsInAsAPipeline(t *testing.T) {
+	const (
+		app        = "11111111-2222-3333-4444-555555555555"
+		subject    = "repo:contoso/mda-config:ref:refs/heads/main"
+		ghRequest  = "gh-request-token-7d1e5a"
+		identityID = "22222222-3333-4444-5555-666666666666"
+		idHeader   = "identity-header-9c2b47"
+	)
+	roles := []string{"Settings.manage", "Investigation.manage", "Discovery.manage"}
+	for _, tc := range []struct {
+		name   string
+		opts   mockserver.Options
+		env    func(m *mockserver.Server) map[string]string
+		kind   string
+		secret string
+		method string
+	}{
+		{
+			name: "GitHub Actions OIDC",
+			opts: mockserver.Options{
+				Clients: []mockserver.ClientCredential{{ID: app, Roles: roles, GraphRoles: []string{mockserver.GraphDiscoveryRole},
+					Federated: []mockserver.FederatedIdentity{{Subject: subject}}}},
+				OIDCRuns: []mockserver.OIDCRun{{RequestToken: ghRequest, Subject: subject}},
+			},
+			env: func(m *mockserver.Server) map[string]string {
+				return map[string]string{"ARM_TENANT_ID": m.Tenant(), "ARM_CLIENT_ID": app, "ARM_USE_OIDC": "true",
+					"ACTIONS_ID_TOKEN_REQUEST_URL": m.URL() + "/_mock/oidc/token?api-version=2.0", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": ghRequest}
+			},
+			kind: "oidc (GitHub Actions)", secret: ghRequest, method: mockserver.SignInFederated,
+		},
+		{
+			name: "managed identity (App Service)",
+			opts: mockserver.Options{
+				IdentityHeader: idHeader,
+				ManagedIdentities: []mockserver.ManagedIdentity{{ClientID: identityID, System: true, Roles: roles,
+					GraphRoles: []string{mockserver.GraphDiscoveryRole}}},
+			},
+			env: func(m *mockserver.Server) map[string]string {
+				return map[string]string{"ARM_USE_MSI": "true", "IDENTITY_ENDPOINT": m.URL() + "/msi/token", "IDENTITY_HEADER": idHeader}
+			},
+			kind: "managed identity (App Service)", secret: idHeader, method: mockserver.SignInManagedIdentity,
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			target := startTarget(t, tc.opts)
+			env := tc.env(target)
+			env["MDA_AUTHORITY_URL"], env["MDA_GRAPH_URL"] = target.URL(), target.URL()
+			res := runProbe(t, t.Context(), target, env, nil)
+
+			if res.code != 0 || len(res.report.Differences) != 0 {
+				t.Fatalf("exit %d, differences %v\n%s\n%s", res.code, res.report.Differences, res.stdout, res.stderr)
+			}
+			if got := res.report.Target.Credential; got != tc.kind {
+				t.Errorf("target credential %q, want %q", got, tc.kind)
+			}
+			for _, run := range []*Run{res.report.Target, res.report.Reference} {
+				if s := stepByName(run, stepGraphStreams); s.Status != 200 {
+					t.Errorf("%s: the Graph step answered %d (skipped %q, error %q), want 200", run.Label, s.Status, s.Skipped, s.Error)
+				}
+			}
+			ins := target.SignIns()
+			if len(ins) == 0 {
+				t.Fatal("the target saw no sign-in")
+			}
+			for _, in := range ins {
+				if in.Method != tc.method {
+					t.Errorf("sign-in by %q, want %q", in.Method, tc.method)
+				}
+			}
+			for _, out := range []string{res.raw, res.stdout, res.stderr} {
+				if strings.Contains(out, tc.secret) {
+					t.Errorf("%q leaked into the probe's output", tc.secret)
+				}
+			}
+			assertNoProbeRanges(t, target)
 		})
 	}
 }
@@ -471,13 +596,14 @@ func TestRunRefusesBadInput(t *testing.T) {
 		{"help", []string{"-h"}, env, 0, "Usage: mda-probe"},
 		{"malformed alert id", []string{"-alert-id", "nope"}, env, 2, "not valid"},
 		{"stray argument", []string{"extra"}, env, 2, "unexpected arguments"},
-		{"no credential", nil, map[string]string{"MDA_PORTAL_URL": target.URL()}, 2, "no credential"},
+		{"no credential", nil, map[string]string{"MDA_PORTAL_URL": target.URL()}, 2, "No MDA credentials configured"},
 		{"refused token", nil, map[string]string{"MDA_PORTAL_URL": target.URL(), "MDA_API_TOKEN": "wrong-token-123"}, 2, "refused the credential"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			args := append([]string{"-out", filepath.Join(t.TempDir(), "r.json")}, tc.args...)
-			code := run(t.Context(), args, func(k string) string { return tc.env[k] }, &stdout, &stderr)
+			useEnv(t, tc.env)
+			code := run(t.Context(), args, &stdout, &stderr)
 			if code != tc.code || !strings.Contains(stderr.String(), tc.want) {
 				t.Errorf("exit %d, want %d; stderr:\n%s", code, tc.code, stderr.String())
 			}

@@ -23,12 +23,22 @@ func ClientConfigFromEnvironment() (cfg mda.Config, credential string, secrets [
 	var diags diag.Diagnostics
 	// The zero model is a provider block whose every attribute is null.
 	cfg, choice := buildClientConfig(mdaProviderModel{}, &diags)
-	if diags.HasError() {
-		msgs := make([]string, 0, len(diags.Errors()))
-		for _, d := range diags.Errors() {
-			msgs = append(msgs, d.Summary()+": "+d.Detail())
-		}
-		return cfg, "", choice.secrets, errors.New(strings.Join(msgs, "\n"))
+	if err := diagnosticsError(diags); err != nil {
+		return cfg, "", choice.secrets, err
 	}
 	return cfg, credentialKindName(cfg), choice.secrets, nil
+}
+
+// diagnosticsError is diags' errors as one Go error, each as "summary: detail", for code
+// that configures the provider outside Terraform (the probe, the live tests' client and the
+// sweeper); nil when there is none.
+func diagnosticsError(diags diag.Diagnostics) error {
+	if !diags.HasError() {
+		return nil
+	}
+	msgs := make([]string, 0, len(diags.Errors()))
+	for _, d := range diags.Errors() {
+		msgs = append(msgs, d.Summary()+": "+d.Detail())
+	}
+	return errors.New(strings.Join(msgs, "; "))
 }

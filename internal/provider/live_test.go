@@ -40,12 +40,8 @@ func newLiveClient(ctx context.Context) (*mda.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	if resp.Diagnostics.HasError() {
-		var msgs []string
-		for _, d := range resp.Diagnostics.Errors() {
-			msgs = append(msgs, d.Summary()+": "+d.Detail())
-		}
-		return nil, fmt.Errorf("configuring the provider from the environment: %s", strings.Join(msgs, "; "))
+	if err := diagnosticsError(resp.Diagnostics); err != nil {
+		return nil, fmt.Errorf("configuring the provider from the environment: %w", err)
 	}
 	client, ok := resp.ResourceData.(*mda.Client)
 	if !ok {
